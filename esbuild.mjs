@@ -1,0 +1,95 @@
+// Bundles the extension host, the CLI and the webviews, and enforces the layer rule:
+//   shared ← core ← infra ← extension/cli, and webview → shared.
+// A forbidden import fails the build, so the rule does not depend on review.
+import * as esbuild from 'esbuild';
+import path from 'node:path';
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** Which layers each layer may import from (besides itself and npm packages). */
+const ALLOWED = {
+  shared: [],
+  core: ['shared'],
+  infra: ['core', 'shared'],
+  extension: ['infra', 'core', 'shared'],
+  cli: ['infra', 'core', 'shared'],
+  webview: ['shared'],
+};
+/** Packages a layer may never import. */
+const FORBIDDEN_PACKAGES = {
+  shared: ['vscode'],
+  core: ['vscode'],
+  infra: ['vscode'],
+  cli: ['vscode'],
+  webview: ['vscode'],
+};
+
+function layerOf(file) {
+  const rel = path.relative(path.join(root, 'src'), file);
+  if (rel.startsWith('..')) return undefined;
+  return rel.split(path.sep)[0];
+}
+
+const layerRule = {
+  name: 'helios-layer-rule',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (!args.importer) return undefined;
+      const from = layerOf(args.importer);
+      if (!from || !(from in ALLOWED)) return undefined;
+      const isRelative = args.path.startsWith('.');
+      if (!isRelative) {
+        const pkg = args.path.split('/')[0];
+        if ((FORBIDDEN_PACKAGES[from] ?? []).includes(pkg)) {
+          return { errors: [{ text: `layer rule: src/${from} must not import '${args.path}' (${path.relative(root, args.importer)})` }] };
+        }
+        if (from === 'shared') {
+          return { errors: [{ text: `layer rule: src/shared imports nothing ('${args.path}' in ${path.relative(root, args.importer)})` }] };
+        }
+        return undefined;
+      }
+      const to = layerOf(path.resolve(args.resolveDir, args.path));
+      if (to && to !== from && !ALLOWED[from].includes(to)) {
+        return { errors: [{ text: `layer rule: src/${from} must not import src/${to} (${path.relative(root, args.importer)} → ${args.path})` }] };
+      }
+      return undefined;
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  plugins: [layerRule],
+};
+
+const node = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+};
+
+const configs = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { dag: 'src/webview/dag/main.ts' },
+    outdir: 'dist/webview',
+  },
+];
+
+if (watch) {
+  for (const c of configs) await (await esbuild.context(c)).watch();
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+}

@@ -1,0 +1,38 @@
+/**
+ * Typed errors with a machine-readable reason. Core never builds user-facing sentences: the
+ * extension maps `reason` (plus `details`) to a localized message, the CLI to English.
+ */
+export type HeliosErrorReason =
+  | 'prd_empty'
+  | 'prd_not_text'
+  | 'prd_too_large'
+  | 'plan_invalid'
+  | 'model_output_invalid'
+  | 'model_output_truncated'
+  | 'model_refused'
+  | 'provider_auth'
+  | 'provider_rate_limited'
+  | 'provider_overloaded'
+  | 'provider_unavailable'
+  | 'provider_bad_request'
+  | 'provider_timeout'
+  | 'cancelled'
+  | 'state_corrupt'
+  | 'no_plan';
+
+export class HeliosError extends Error {
+  constructor(
+    readonly reason: HeliosErrorReason,
+    /** A developer-facing description for logs; never shown raw to users. */
+    message: string,
+    readonly details: Readonly<Record<string, string | number | readonly string[]>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'HeliosError';
+  }
+}
+
+export function isHeliosError(e: unknown, reason?: HeliosErrorReason): e is HeliosError {
+  return e instanceof HeliosError && (reason === undefined || e.reason === reason);
+}

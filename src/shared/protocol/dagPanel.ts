@@ -1,0 +1,54 @@
+/**
+ * The typed protocol between the DAG panel (webview) and the extension host. Both sides import
+ * this file; the host validates every incoming message (extension/dagPanel/dagPanelMessages.ts).
+ */
+import type { TaskStatus, TaskType } from '../taskGraph';
+
+export interface DagNodeView {
+  readonly id: string;
+  readonly title: string;
+  readonly taskType: TaskType;
+  readonly status: TaskStatus;
+  readonly priority: number;
+  readonly estimatedTokens: number;
+  readonly dependsOn: readonly string[];
+  readonly files: readonly string[];
+}
+
+export interface DagSnapshot {
+  readonly planId: string;
+  readonly prdPath: string;
+  /** The model that planned the graph, shown on every node. */
+  readonly plannedBy: string;
+  readonly provider: string;
+  readonly createdAt: string;
+  readonly totalTokens: number;
+  readonly costUsd: number;
+  readonly nodes: readonly DagNodeView[];
+}
+
+/** Strings the panel shows, localized by the host (the webview has no l10n of its own). */
+export interface DagPanelStrings {
+  readonly empty: string;
+  readonly plannedBy: string;
+  readonly tasks: string;
+  readonly tokens: string;
+  readonly fitToView: string;
+  readonly dependsOn: string;
+  readonly files: string;
+}
+
+export type HostToDagPanel =
+  | { readonly type: 'snapshot'; readonly snapshot: DagSnapshot | null; readonly strings: DagPanelStrings };
+
+export type DagPanelToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'openFile'; readonly path: string };
+
+/** What the panel persists through `vscode.setState` (view state only; the host owns the data). */
+export interface DagPanelViewState {
+  readonly zoom: number;
+  readonly panX: number;
+  readonly panY: number;
+  readonly selectedId?: string;
+}
