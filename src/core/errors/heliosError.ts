@@ -18,7 +18,10 @@ export type HeliosErrorReason =
   | 'provider_timeout'
   | 'cancelled'
   | 'state_corrupt'
-  | 'no_plan';
+  | 'no_plan'
+  | 'no_api_key'
+  | 'no_workspace'
+  | 'no_prd';
 
 export class HeliosError extends Error {
   constructor(

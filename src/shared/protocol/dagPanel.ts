@@ -7,6 +7,8 @@ import type { TaskStatus, TaskType } from '../taskGraph';
 export interface DagNodeView {
   readonly id: string;
   readonly title: string;
+  /** Shown in the details pane when the node is selected. */
+  readonly description: string;
   readonly taskType: TaskType;
   readonly status: TaskStatus;
   readonly priority: number;
@@ -36,6 +38,8 @@ export interface DagPanelStrings {
   readonly fitToView: string;
   readonly dependsOn: string;
   readonly files: string;
+  /** Status names for the legend, node tooltips and the details pane. */
+  readonly statuses: Readonly<Record<TaskStatus, string>>;
 }
 
 export type HostToDagPanel =

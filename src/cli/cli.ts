@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decomposePrd } from '../core/agents/architect';
+import { readPrd } from '../core/agents/prdInput';
+import { HeliosError } from '../core/errors/heliosError';
+import type { LlmClient } from '../core/llm/llmClient';
+import { createPlan } from '../core/plan/plan';
+import { topologicalOrder } from '../core/plan/validateTaskGraph';
+import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
+import { runSimulatorCli } from '../infra/simulator/simulator';
+import { totalTokens } from '../shared/usage';
+
+/**
+ * `helios` on the command line, over the same core as the extension. Each subcommand is one entry
+ * in COMMANDS; later subcommands (run, budget, cache, metrics) slot in beside these.
+ */
+interface CliCommand {
+  readonly usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, CliCommand> = {
+  decompose: {
+    usage: 'decompose <prd.md> [--json] [--model ID] [--max-output-tokens N] [--speed-up X]',
+    run: runDecompose,
+  },
+  sim: {
+    usage: 'sim [--port N] [--speed-up X]',
+    run: async (argv) => {
+      await runSimulatorCli(argv);
+      return 0;
+    },
+  },
+};
+
+async function runDecompose(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      model: { type: 'string', default: 'claude-opus-5-5' },
+      'max-output-tokens': { type: 'string', default: '32000' },
+      'speed-up': { type: 'string', default: '1' },
+    },
+  });
+  const file = positionals[0];
+  if (!file) return usageError('decompose needs a PRD file');
+  const bytes = await readFile(file);
+  const prd = readPrd(path.relative(process.cwd(), path.resolve(file)), bytes);
+  const { client, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1);
+  try {
+    if (!values.json) process.stderr.write(`Decomposing ${prd.path} with ${values.model} via ${client.provider}…\n`);
+    const result = await decomposePrd(prd, {
+      client, model: values.model, maxOutputTokens: Number(values['max-output-tokens']) || 32_000,
+    });
+    const plan = createPlan({ prd, result, provider: client.provider, now: new Date() });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    } else {
+      const byId = new Map(plan.graph.tasks.map((t) => [t.id, t]));
+      for (const id of topologicalOrder(plan.graph)) {
+        const t = byId.get(id)!;
+        const deps = t.dependsOn.length ? ` ← ${t.dependsOn.join(', ')}` : '';
+        process.stdout.write(`${t.id.padEnd(5)} [${t.taskType}] ${t.title}${deps}\n`);
+      }
+      process.stdout.write(`\n${plan.graph.tasks.length} tasks by ${plan.plannedBy} · ${totalTokens(plan.usage)} tokens · $${plan.costUsd.toFixed(4)}${plan.repairs ? ' · 1 repair' : ''}\n`);
+    }
+    return 0;
+  } finally {
+    await stop();
+  }
+}
+
+/** The real API when ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL honoured), else the embedded simulator. */
+async function providerFromEnvironment(speedUp: number): Promise<{ client: LlmClient; stop: () => Promise<void> }> {
+  const key = process.env.ANTHROPIC_API_KEY;
+  if (key) {
+    const baseURL = process.env.ANTHROPIC_BASE_URL;
+    return { client: new AnthropicLlmClient({ apiKey: key, ...(baseURL ? { baseURL } : {}), provider: 'anthropic' }), stop: async () => {} };
+  }
+  const { ClaudeSimulator } = await import('../infra/simulator/simulator');
+  const sim = await ClaudeSimulator.start({ port: 0, speedUp });
+  return {
+    client: new AnthropicLlmClient({ apiKey: 'helios-simulator', baseURL: sim.url, provider: 'simulator' }),
+    stop: () => sim.stop(),
+  };
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`helios: ${message}\n\nUsage:\n${Object.values(COMMANDS).map((c) => `  helios ${c.usage}`).join('\n')}\n`);
+  return 2;
+}
+
+/** English messages for the CLI; the extension localizes the same reasons. */
+function explain(error: unknown): string {
+  if (!(error instanceof HeliosError)) return error instanceof Error ? error.message : String(error);
+  const d = error.details;
+  switch (error.reason) {
+    case 'prd_empty': return `${d.path} is empty: write the requirements first.`;
+    case 'prd_not_text': return `${d.path} is not UTF-8 text: save the PRD as Markdown or plain text.`;
+    case 'prd_too_large': return `The PRD is too large: about ${d.tokens} tokens, but ${d.model} accepts ${d.limit}. Split it into smaller PRDs.`;
+    default: return `${error.reason}: ${error.message}`;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') return usageError(name ? 'usage' : 'no command given');
+  const command = COMMANDS[name];
+  if (!command) return usageError(`unknown command '${name}'`);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    process.stderr.write(`helios: ${explain(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

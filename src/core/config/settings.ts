@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Every Helios setting, parsed and clamped once. The extension reads VS Code's configuration and
+ * passes the raw values here; core only ever sees the resulting immutable object.
+ */
+const clampedInt = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback),
+    z.number().int(),
+  );
+
+export const SettingsSchema = z.object({
+  /** `auto`: the Anthropic API when a key is set, else the embedded simulator. */
+  provider: z.enum(['auto', 'anthropic', 'simulator']).catch('auto'),
+  anthropicBaseUrl: z.string().trim().url().or(z.literal('')).catch(''),
+  architectModel: z.string().trim().min(1).catch('claude-opus-5-5'),
+  architectMaxOutputTokens: clampedInt(1_024, 128_000, 32_000),
+  requestTimeoutSeconds: clampedInt(10, 3_600, 600),
+  maxRetries: clampedInt(0, 10, 4),
+  /** Divides the simulator's latency model; 1 is realistic timing. */
+  simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
+});
+
+export type HeliosSettings = Readonly<z.infer<typeof SettingsSchema>>;
+
+export function parseSettings(raw: Record<string, unknown>): HeliosSettings {
+  return Object.freeze(SettingsSchema.parse(raw));
+}

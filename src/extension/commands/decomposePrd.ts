@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { decomposePrd, type ArchitectPhase } from '../../core/agents/architect';
+import { readPrd } from '../../core/agents/prdInput';
+import { HeliosError } from '../../core/errors/heliosError';
+import { createPlan } from '../../core/plan/plan';
+import { RecordingLlmClient } from '../../core/usage/usageLedger';
+import type { Plan } from '../../shared/taskGraph';
+import { totalTokens } from '../../shared/usage';
+import type { HeliosContext } from '../heliosContext';
+import { pickPrd } from './pickPrd';
+
+/**
+ * Helios: Decompose PRD. Reads the PRD (unsaved edits included), asks the Architect for a task
+ * graph with progress and cancellation, stores the validated plan, and returns it for display.
+ * Nothing is stored when anything fails or is cancelled.
+ */
+export async function runDecompose(ctx: HeliosContext, arg: unknown): Promise<Plan | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || !ctx.plans) throw new HeliosError('no_workspace', 'No folder is open');
+  const uri = await pickPrd(arg);
+  if (!uri) return undefined;
+
+  const relPath = vscode.workspace.asRelativePath(uri, false);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const bytes = open?.isDirty ? new TextEncoder().encode(open.getText()) : await vscode.workspace.fs.readFile(uri);
+  const prd = readPrd(relPath, bytes);
+  const settings = ctx.settings();
+  const inner = await ctx.providers.client();
+  const client = new RecordingLlmClient(inner, ctx.ledger, {
+    workspace: folder.uri.toString(),
+    now: () => new Date(),
+    onRecorded: (record) => ctx.onRecorded(record),
+  });
+  ctx.log.info(`Decomposing ${relPath} (${prd.bytes} bytes) with ${settings.architectModel} via ${client.provider}`);
+
+  const plan = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Helios: decomposing {0}', relPath),
+      cancellable: true,
+    },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      let phase: ArchitectPhase = 'measuring';
+      const phaseText = (p: ArchitectPhase): string =>
+        p === 'measuring' ? vscode.l10n.t('Measuring the PRD…')
+          : p === 'planning' ? vscode.l10n.t('The Architect ({0}) is planning…', settings.architectModel)
+            : vscode.l10n.t('Repairing the plan…');
+      progress.report({ message: phaseText(phase) });
+      try {
+        const result = await decomposePrd(prd, {
+          client,
+          model: settings.architectModel,
+          maxOutputTokens: settings.architectMaxOutputTokens,
+          signal: abort.signal,
+          onPhase: (p) => {
+            phase = p;
+            progress.report({ message: phaseText(p) });
+          },
+          onProgress: (chars) => progress.report({ message: `${phaseText(phase)} ${vscode.l10n.t('{0} characters received', chars.toLocaleString('en-US'))}` }),
+        });
+        if (token.isCancellationRequested) throw new HeliosError('cancelled', 'Cancelled');
+        if (result.repairs > 0) ctx.log.warn(`The Architect's first plan broke the graph rules; one repair round trip fixed it`);
+        return createPlan({ prd, result, provider: client.provider, now: new Date() });
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
+  await ctx.plans.save(plan);
+  ctx.log.info(`Plan ${plan.id}: ${plan.graph.tasks.length} tasks by ${plan.plannedBy}, ${totalTokens(plan.usage)} tokens, $${plan.costUsd.toFixed(4)}`);
+  return plan;
+}

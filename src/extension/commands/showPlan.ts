@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { HeliosError } from '../../core/errors/heliosError';
+import type { DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
+import { DagPanel, type DagPanelDeps } from '../dagPanel/dagPanel';
+import { buildDagSnapshot } from '../dagPanel/dagSnapshot';
+import type { HeliosContext } from '../heliosContext';
+
+export function dagPanelStrings(): DagPanelStrings {
+  return {
+    empty: vscode.l10n.t('No plan yet. Run "Helios: Decompose PRD" to create one.'),
+    plannedBy: vscode.l10n.t('planned by'),
+    tasks: vscode.l10n.t('tasks'),
+    tokens: vscode.l10n.t('tokens'),
+    fitToView: vscode.l10n.t('Fit to view'),
+    dependsOn: vscode.l10n.t('Depends on'),
+    files: vscode.l10n.t('Files'),
+  };
+}
+
+/** What the DAG panel needs; the snapshot always comes from the stored plan (the host is the truth). */
+export function dagPanelDeps(ctx: HeliosContext): DagPanelDeps {
+  return {
+    extensionUri: ctx.extension.extensionUri,
+    log: ctx.log,
+    strings: dagPanelStrings,
+    workspaceFolder: () => vscode.workspace.workspaceFolders?.[0]?.uri,
+    getSnapshot: async (): Promise<DagSnapshot | null> => {
+      const plan = await ctx.plans?.latest();
+      return plan ? buildDagSnapshot(plan) : null;
+    },
+  };
+}
+
+/** Helios: Show Plan — reopens the last stored plan, also after a reload. */
+export async function runShowPlan(ctx: HeliosContext): Promise<void> {
+  if (!ctx.plans) throw new HeliosError('no_workspace', 'No folder is open');
+  const plan = await ctx.plans.latest();
+  if (!plan) throw new HeliosError('no_plan', 'No stored plan');
+  await DagPanel.show(dagPanelDeps(ctx));
+}

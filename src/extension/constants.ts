@@ -1,0 +1,35 @@
+/** Command ids, setting keys and storage keys, declared once. A test checks package.json against them. */
+
+export const COMMANDS = {
+  decomposePrd: 'helios.decomposePrd',
+  showPlan: 'helios.showPlan',
+  showBudget: 'helios.showBudget',
+  setApiKey: 'helios.setApiKey',
+  clearApiKey: 'helios.clearApiKey',
+  showLog: 'helios.showLog',
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** Keys under the `helios.` configuration section, mapped to the core settings' field names. */
+export const SETTINGS = {
+  provider: 'provider',
+  anthropicBaseUrl: 'anthropic.baseUrl',
+  architectModel: 'architect.model',
+  architectMaxOutputTokens: 'architect.maxOutputTokens',
+  requestTimeoutSeconds: 'requestTimeoutSeconds',
+  maxRetries: 'maxRetries',
+  simulatorSpeedUp: 'simulator.speedUp',
+} as const;
+
+export const CONFIG_SECTION = 'helios';
+
+export const SECRET_KEYS = { anthropicApiKey: 'helios.anthropicApiKey' } as const;
+
+export const STATE_KEYS = {
+  simulatorNoticeShown: 'helios.simulatorNoticeShown',
+  apiKeySetOn: 'helios.apiKeySetOn',
+} as const;
+
+export const STATUS_ITEM_ID = 'helios.budget';
+export const LOG_CHANNEL_NAME = 'Helios';

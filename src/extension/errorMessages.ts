@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import { HeliosError } from '../core/errors/heliosError';
+import { COMMANDS } from './constants';
+
+interface Action {
+  readonly title: string;
+  readonly command: string;
+}
+
+/** The one adapter from typed errors to what the user reads: what happened, and what to do next. */
+export function describeError(error: unknown): { message: string; actions: Action[] } {
+  const showLog: Action = { title: vscode.l10n.t('Show Log'), command: COMMANDS.showLog };
+  const setKey: Action = { title: vscode.l10n.t('Set API Key'), command: COMMANDS.setApiKey };
+  if (!(error instanceof HeliosError)) {
+    return { message: vscode.l10n.t('Helios hit an unexpected error. The log has the details.'), actions: [showLog] };
+  }
+  const d = error.details;
+  switch (error.reason) {
+    case 'prd_empty':
+      return { message: vscode.l10n.t('{0} is empty. Write the requirements first, then decompose it.', String(d.path ?? 'The PRD')), actions: [] };
+    case 'prd_not_text':
+      return { message: vscode.l10n.t('{0} is not a UTF-8 text file. Save the PRD as Markdown or plain text.', String(d.path ?? 'The PRD')), actions: [] };
+    case 'prd_too_large':
+      return {
+        message: vscode.l10n.t('The PRD is too large: about {0} tokens, but {1} accepts {2}. Split it into smaller PRDs.', Number(d.tokens).toLocaleString('en-US'), String(d.model), Number(d.limit).toLocaleString('en-US')),
+        actions: [],
+      };
+    case 'plan_invalid':
+    case 'model_output_invalid':
+      return { message: vscode.l10n.t('The Architect returned an invalid plan twice, so nothing was saved. The log lists the problems; try again or use a stronger model.'), actions: [showLog] };
+    case 'model_output_truncated':
+      return { message: vscode.l10n.t('The plan did not fit in {0} output tokens. Raise "helios.architect.maxOutputTokens" or split the PRD.', String(d.maxTokens)), actions: [] };
+    case 'model_refused':
+      return { message: vscode.l10n.t('The model declined to plan this PRD.'), actions: [showLog] };
+    case 'no_api_key':
+      return { message: vscode.l10n.t('No Anthropic API key is set. Set one, or set "helios.provider" to "simulator" to try Helios offline.'), actions: [setKey] };
+    case 'provider_auth':
+      return { message: vscode.l10n.t('The Anthropic API rejected the API key. Set a valid key.'), actions: [setKey] };
+    case 'provider_rate_limited':
+      return { message: vscode.l10n.t('The provider is rate-limiting requests and retries ran out. Wait a minute and try again.'), actions: [showLog] };
+    case 'provider_overloaded':
+      return { message: vscode.l10n.t('The provider is overloaded and retries ran out. Try again shortly.'), actions: [showLog] };
+    case 'provider_timeout':
+      return { message: vscode.l10n.t('The provider did not answer in time. Check your connection or raise "helios.requestTimeoutSeconds".'), actions: [showLog] };
+    case 'provider_bad_request':
+      return { message: vscode.l10n.t('The provider refused the request ({0}). Check the model id in the settings.', String(d.status ?? '')), actions: [showLog] };
+    case 'provider_unavailable':
+      return { message: vscode.l10n.t('The provider could not be reached. Check your connection and try again.'), actions: [showLog] };
+    case 'cancelled':
+      return { message: vscode.l10n.t('Cancelled. Nothing was saved.'), actions: [] };
+    case 'no_workspace':
+      return { message: vscode.l10n.t('Open a folder first: Helios keeps plans in the workspace.'), actions: [] };
+    case 'no_prd':
+      return { message: vscode.l10n.t('No PRD found. Open a Markdown file with your requirements, or add PRD.md to the workspace.'), actions: [] };
+    case 'no_plan':
+      return { message: vscode.l10n.t('There is no plan yet. Run "Helios: Decompose PRD" first.'), actions: [] };
+    case 'state_corrupt':
+      return { message: vscode.l10n.t('A Helios state file is unreadable and was left as it is. The log names it.'), actions: [showLog] };
+  }
+}
+
+/** Shows an error with its actions; cancellation is quiet (an information message at most). */
+export async function showError(error: unknown, log: vscode.LogOutputChannel): Promise<void> {
+  log.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  const { message, actions } = describeError(error);
+  const show = error instanceof HeliosError && error.reason === 'cancelled' ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  const picked = await show(message, ...actions.map((a) => a.title));
+  const action = actions.find((a) => a.title === picked);
+  if (action) await vscode.commands.executeCommand(action.command);
+}

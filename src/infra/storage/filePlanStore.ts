@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { PlanStore } from '../../core/plan/plan';
+import { parsePlan } from '../../core/plan/planSchema';
+import type { Plan } from '../../shared/taskGraph';
+import { readJsonFile, writeFileAtomic } from './atomicFile';
+
+export interface PlanStoreEvents {
+  /** A stored file could not be read; the caller logs it. Nothing is deleted. */
+  onCorrupt?(file: string, error: string): void;
+}
+
+/**
+ * Plans as JSON files in a folder (the workspace storage): `plans/<id>.json`, plus `latest.json`
+ * naming the newest. Every write is atomic, so a crash or a second window never leaves half a plan.
+ */
+export class FilePlanStore implements PlanStore {
+  constructor(
+    private readonly dir: string,
+    private readonly events: PlanStoreEvents = {},
+  ) {}
+
+  async save(plan: Plan): Promise<void> {
+    await writeFileAtomic(this.planFile(plan.id), JSON.stringify(plan, null, 1));
+    await writeFileAtomic(path.join(this.dir, 'latest.json'), JSON.stringify({ id: plan.id }));
+  }
+
+  async latest(): Promise<Plan | undefined> {
+    const pointer = await readJsonFile(path.join(this.dir, 'latest.json'), (v) => {
+      const id = (v as { id?: unknown }).id;
+      if (typeof id !== 'string' || !/^[\w.-]+$/.test(id)) throw new Error('latest.json has no valid id');
+      return id;
+    });
+    if (pointer.kind === 'missing') return undefined;
+    if (pointer.kind === 'corrupt') {
+      this.events.onCorrupt?.(path.join(this.dir, 'latest.json'), pointer.error);
+      return undefined;
+    }
+    const file = this.planFile(pointer.value);
+    const plan = await readJsonFile(file, parsePlan);
+    if (plan.kind === 'corrupt') this.events.onCorrupt?.(file, plan.error);
+    return plan.kind === 'ok' ? plan.value : undefined;
+  }
+
+  private planFile(id: string): string {
+    return path.join(this.dir, 'plans', `${id}.json`);
+  }
+}
