@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile, appendFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { createPlan } from '../../src/core/plan/plan';
+import { UsageRecordSchema, type UsageRecord } from '../../src/core/usage/usageLedger';
+import { writeFileAtomic } from '../../src/infra/storage/atomicFile';
+import { FilePlanStore } from '../../src/infra/storage/filePlanStore';
+import { JsonlFile } from '../../src/infra/storage/jsonlFile';
+import { ZERO_USAGE } from '../../src/shared/usage';
+
+const tmp = () => mkdtemp(path.join(os.tmpdir(), 'helios-storage-'));
+
+function samplePlan(sha = 'a'.repeat(64)) {
+  return createPlan({
+    prd: { path: 'PRD.md', text: '# x', sha256: sha, bytes: 3 },
+    result: {
+      graph: { tasks: [{ id: 'T1', title: 't', description: 'd', taskType: 'unit_test', dependsOn: [], files: [], priority: 1, estimatedTokens: 10 }] },
+      model: 'claude-opus-5-5',
+      usage: { ...ZERO_USAGE, inputTokens: 1000, outputTokens: 100 },
+      calls: [{ model: 'claude-opus-5-5', text: '', stopReason: 'end_turn', usage: { ...ZERO_USAGE, inputTokens: 1000, outputTokens: 100 }, requestId: 'r', durationMs: 1 }],
+      repairs: 0,
+    },
+    provider: 'simulator',
+    now: new Date('2026-11-24T10:00:00Z'),
+  });
+}
+
+describe('FilePlanStore', () => {
+  it('saves and reloads the latest plan, with its cost from the price table', async () => {
+    const dir = await tmp();
+    const store = new FilePlanStore(dir);
+    assert.equal(await store.latest(), undefined);
+    const plan = samplePlan();
+    await store.save(plan);
+    const again = await new FilePlanStore(dir).latest();
+    assert.deepEqual(again, plan);
+    // Opus 5.5: 1000 in × $4/MTok + 100 out × $20/MTok.
+    assert.ok(Math.abs(plan.costUsd - (1000 * 4 + 100 * 20) / 1e6) < 1e-12);
+    assert.deepEqual(plan.status, { T1: 'ready' });
+  });
+
+  it('reports a corrupt or half-written plan file and leaves it in place', async () => {
+    const dir = await tmp();
+    const corrupt: string[] = [];
+    const store = new FilePlanStore(dir, { onCorrupt: (file) => corrupt.push(file) });
+    const plan = samplePlan();
+    await store.save(plan);
+    const file = path.join(dir, 'plans', `${plan.id}.json`);
+    const full = await readFile(file, 'utf8');
+    await writeFile(file, full.slice(0, full.length / 2));
+    assert.equal(await store.latest(), undefined);
+    assert.deepEqual(corrupt, [file]);
+    assert.equal((await readFile(file, 'utf8')).length, Math.floor(full.length / 2), 'the file is not deleted');
+  });
+
+  it('never leaves temp files behind after atomic writes', async () => {
+    const dir = await tmp();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => writeFileAtomic(path.join(dir, 'x.json'), JSON.stringify({ i }))));
+    assert.deepEqual(await readdir(dir), ['x.json']);
+    assert.ok('i' in JSON.parse(await readFile(path.join(dir, 'x.json'), 'utf8')));
+  });
+});
+
+const record = (i: number, workspace = 'w'): UsageRecord => ({
+  v: 1, ts: new Date(Date.UTC(2026, 10, 24, 10, 0, i)).toISOString(), workspace, provider: 'simulator', model: 'claude-haiku-5-5',
+  requestId: `req_${i}`, usage: { ...ZERO_USAGE, inputTokens: i, outputTokens: 1 }, costUsd: 0.001,
+});
+
+describe('JsonlFile (usage ledger)', () => {
+  it('skips a torn last line and keeps appending whole lines after it', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'ledger.jsonl');
+    const ledger = new JsonlFile(file, (v) => UsageRecordSchema.parse(v));
+    await ledger.append(record(1));
+    await appendFile(file, '{"v":1,"ts":"2026-11-24T10:00:0'); // a writer died mid-line
+    await ledger.append(record(2));
+    const { records, skipped } = await ledger.readAll();
+    assert.deepEqual(records.map((r) => r.requestId), ['req_1', 'req_2']);
+    assert.equal(skipped, 1);
+  });
+
+  it('keeps every record whole when two processes append at once', async () => {
+    const dir = await tmp();
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'ledger.jsonl');
+    const script = `
+      const { JsonlFile } = require(${JSON.stringify(path.resolve('src/infra/storage/jsonlFile.ts'))});
+      const f = new JsonlFile(process.argv[1], (v) => v);
+      (async () => { for (let i = 0; i < 200; i++) await f.append({ v: 1, who: process.argv[2], i, pad: 'x'.repeat(300) }); })();`;
+    const run = (who: string) => new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, file, who], { stdio: 'inherit' });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${who} exited ${code}`))));
+    });
+    await Promise.all([run('a'), run('b')]);
+    const { records, skipped } = await new JsonlFile(file, (v) => v as { who: string; i: number }).readAll();
+    assert.equal(skipped, 0);
+    assert.equal(records.length, 400);
+    for (const who of ['a', 'b']) {
+      assert.deepEqual(records.filter((r) => r.who === who).map((r) => r.i), Array.from({ length: 200 }, (_, i) => i));
+    }
+  });
+});
