@@ -46,7 +46,7 @@ describe('package.json agrees with the code', () => {
     const missing: string[] = [];
     for (const file of files('src/extension')) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) {
+      for (const m of text.matchAll(/(?:l10n\.t|\bt)\(\s*'((?:[^'\\]|\\.)*)'/g)) {
         const key = m[1]!.replace(/\\'/g, "'");
         if (!bundle[key]) missing.push(`${file}: ${key}`);
       }

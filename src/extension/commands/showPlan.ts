@@ -1,21 +1,10 @@
 import * as vscode from 'vscode';
 import { HeliosError } from '../../core/errors/heliosError';
-import type { DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
+import type { DagSnapshot } from '../../shared/protocol/dagPanel';
 import { DagPanel, type DagPanelDeps } from '../dagPanel/dagPanel';
 import { buildDagSnapshot } from '../dagPanel/dagSnapshot';
+import { dagPanelStrings } from '../dagPanel/dagPanelStrings';
 import type { HeliosContext } from '../heliosContext';
-
-export function dagPanelStrings(): DagPanelStrings {
-  return {
-    empty: vscode.l10n.t('No plan yet. Run "Helios: Decompose PRD" to create one.'),
-    plannedBy: vscode.l10n.t('planned by'),
-    tasks: vscode.l10n.t('tasks'),
-    tokens: vscode.l10n.t('tokens'),
-    fitToView: vscode.l10n.t('Fit to view'),
-    dependsOn: vscode.l10n.t('Depends on'),
-    files: vscode.l10n.t('Files'),
-  };
-}
 
 /** What the DAG panel needs; the snapshot always comes from the stored plan (the host is the truth). */
 export function dagPanelDeps(ctx: HeliosContext): DagPanelDeps {

@@ -1,0 +1,23 @@
+import * as vscode from 'vscode';
+import type { DagPanelStrings } from '../../shared/protocol/dagPanel';
+
+/** The panel's strings in the UI language; the webview has no l10n of its own. */
+export function dagPanelStrings(): DagPanelStrings {
+  return {
+    empty: vscode.l10n.t('No plan yet. Run "Helios: Decompose PRD" to turn a PRD into a task graph.'),
+    plannedBy: vscode.l10n.t('planned by'),
+    tasks: vscode.l10n.t('tasks'),
+    tokens: vscode.l10n.t('tokens'),
+    fitToView: vscode.l10n.t('Fit to view'),
+    dependsOn: vscode.l10n.t('Depends on'),
+    files: vscode.l10n.t('Files'),
+    statuses: {
+      pending: vscode.l10n.t('Pending'),
+      ready: vscode.l10n.t('Ready'),
+      running: vscode.l10n.t('Running'),
+      done: vscode.l10n.t('Done'),
+      failed: vscode.l10n.t('Failed'),
+      skipped: vscode.l10n.t('Skipped'),
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/** Text helpers for the panel, DOM-free so node can test them. */
+import type { TaskStatus } from '../../shared/taskGraph';
+import type { DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
+
+/**
+ * Language-neutral status marks, so status is not carried by colour alone (the protocol has no
+ * localized status names, and the marks read the same in every language).
+ */
+export const STATUS_GLYPH: Readonly<Record<TaskStatus, string>> = {
+  pending: '○',
+  ready: '◎',
+  running: '▶',
+  done: '✓',
+  failed: '✗',
+  skipped: '⊘',
+};
+
+/**
+ * The localized status name. Guarded because the strings cross an untyped boundary: a host
+ * built without them must still get a working panel, just with the raw status key.
+ */
+export function statusLabel(strings: DagPanelStrings, status: TaskStatus): string {
+  const labels = (strings as { statuses?: Partial<Record<TaskStatus, string>> }).statuses;
+  return labels?.[status] || status;
+}
+
+/** East Asian wide characters (Hangul, CJK, kana, full-width forms) take about two columns. */
+function columns(ch: string): number {
+  const c = ch.codePointAt(0) ?? 0;
+  const wide =
+    (c >= 0x1100 && c <= 0x115f) ||
+    (c >= 0x2e80 && c <= 0xa4cf) ||
+    (c >= 0xac00 && c <= 0xd7a3) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0xfe30 && c <= 0xfe4f) ||
+    (c >= 0xff00 && c <= 0xff60) ||
+    (c >= 0xffe0 && c <= 0xffe6) ||
+    (c >= 0x1f300 && c <= 0x1faff) ||
+    (c >= 0x20000 && c <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** Cuts `text` to at most `maxColumns` columns, ending in an ellipsis when cut. */
+export function ellipsize(text: string, maxColumns: number): string {
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
+  if (chars.reduce((w, ch) => w + columns(ch), 0) <= maxColumns) return chars.join('');
+  let used = 0;
+  let kept = '';
+  for (const ch of chars) {
+    used += columns(ch);
+    if (used > maxColumns - 1) break; // one column for the ellipsis
+    kept += ch;
+  }
+  return `${kept.trimEnd()}…`;
+}
+
+export function formatInteger(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString() : '–';
+}
+
+export function formatCost(usd: number): string {
+  if (!Number.isFinite(usd)) return '–';
+  return `$${usd.toFixed(usd !== 0 && Math.abs(usd) < 0.01 ? 4 : 2)}`;
+}
+
+/** The pieces of the header line, in order; the renderer joins them with separators. */
+export function headerParts(snapshot: DagSnapshot, strings: DagPanelStrings): string[] {
+  return [
+    snapshot.prdPath,
+    `${strings.plannedBy} ${snapshot.plannedBy}`,
+    `${formatInteger(snapshot.nodes.length)} ${strings.tasks}`,
+    `${formatInteger(snapshot.totalTokens)} ${strings.tokens}`,
+    formatCost(snapshot.costUsd),
+  ];
+}
