@@ -27,10 +27,7 @@ const COMMANDS: Record<string, CliCommand> = {
   },
   sim: {
     usage: 'sim [--port N] [--speed-up X]',
-    run: async (argv) => {
-      await runSimulatorCli(argv);
-      return 0;
-    },
+    run: (argv) => runSimulatorCli(argv),
   },
 };
 
