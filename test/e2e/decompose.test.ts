@@ -1,0 +1,123 @@
+/**
+ * The first user journey in a real VS Code: Helios activates on startup with the embedded
+ * simulator (no API key), "Helios: Decompose PRD" on the fixture PRD draws a 6-task DAG, tokens
+ * show up in the status bar, and "Helios: Show Plan" brings the panel back after it is closed.
+ *
+ * Needs the packaged extension (`npm run package` writes helios-0.1.0.vsix; HELIOS_VSIX overrides
+ * the path) and installs code-server on first use (scripts/setupCodeServer.mjs).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Frame } from 'playwright-core';
+import {
+  E2eSession,
+  findWebviewFrame,
+  openWorkbench,
+  quickOpen,
+  repoRoot,
+  resetResults,
+  runCommand,
+  screenshot,
+  waitFor,
+  waitForStatusItem,
+  type StatusItem,
+} from './harness';
+
+const vsix = path.resolve(process.env.HELIOS_VSIX ?? path.join(repoRoot, 'helios-0.1.0.vsix'));
+const EXPECTED_TASKS = 6; // one per "##" section of test/fixtures/workspace/PRD.md
+const readyDag = '#dag-root[data-status="ready"]';
+const isHelios = (item: StatusItem) => item.ariaLabel.startsWith('Helios');
+
+function log(line: string): void {
+  console.log(`[e2e] ${line}`);
+}
+
+async function assertDag(frame: Frame): Promise<void> {
+  const root = await frame.$(readyDag);
+  assert.ok(root, 'the DAG root is ready');
+  assert.equal(await root.getAttribute('data-node-count'), String(EXPECTED_TASKS), 'data-node-count');
+  assert.equal((await frame.$$('g.dag-node')).length, EXPECTED_TASKS, 'g.dag-node elements');
+  assert.ok((await frame.$$('path.dag-edge')).length >= 1, 'at least one path.dag-edge');
+}
+
+describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () => {
+  let session: E2eSession | undefined;
+  const started = Date.now();
+
+  before(async () => {
+    assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` first (npm test does it before test:e2e)`);
+    resetResults();
+    session = await E2eSession.start({ vsix, log });
+    const ms = await openWorkbench(session.page, session.server.url);
+    log(`workbench ready in ${ms} ms`);
+  });
+
+  after(async () => {
+    if (!session) return;
+    const memory = session.memoryMiB();
+    log(`memory at the end: code-server ${memory.codeServer} MiB, chromium ${memory.browser} MiB`);
+    await session.dispose();
+    log(`scenario took ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
+  });
+
+  /** Runs a step; on failure leaves a screenshot of what the page showed. */
+  async function step(name: string, body: (s: E2eSession) => Promise<void>): Promise<void> {
+    assert.ok(session, 'the session started');
+    const t0 = Date.now();
+    try {
+      await body(session);
+    } catch (err) {
+      await screenshot(session.page, `FAILED-${name}`).catch(() => undefined);
+      throw err;
+    }
+    log(`${name}: ${Date.now() - t0} ms`);
+  }
+
+  it('activates on startup and shows the simulator with 0 tokens', () =>
+    step('activated', async ({ page }) => {
+      const item = await waitForStatusItem(page, isHelios, 'the Helios status item');
+      assert.match(item.text, /\b0 tok\b/);
+      assert.match(item.text, /Simulator/);
+      await screenshot(page, 'activated');
+    }));
+
+  it('decomposes PRD.md into a 6-task DAG', () =>
+    step('decompose', async ({ page }) => {
+      await quickOpen(page, 'PRD.md');
+      await screenshot(page, 'prd-open');
+      await runCommand(page, 'Helios: Decompose PRD');
+      // The progress notification may already be gone on a fast machine; only record it if seen.
+      const progress = await page
+        .waitForSelector('.notifications-toasts.visible .notification-toast.notification-fade-in-done .monaco-progress-container.active', { timeout: 5_000 })
+        .catch(() => null);
+      if (progress) await screenshot(page, 'decompose-progress');
+      const frame = await findWebviewFrame(page, readyDag, 120_000);
+      await assertDag(frame);
+      await screenshot(page, 'dag-panel');
+    }));
+
+  it('counts the tokens the decomposition spent', () =>
+    step('tokens', async ({ page }) => {
+      const item = await waitForStatusItem(page, (i) => isHelios(i) && !/\b0 tok\b/.test(i.text), 'the Helios status item to count tokens');
+      assert.match(item.text, /tok/);
+      log(`status item after decomposing: "${item.text}"`);
+      await screenshot(page, 'tokens-spent');
+    }));
+
+  it('shows the plan again after its panel is closed', () =>
+    step('show-plan', async ({ page }) => {
+      await runCommand(page, 'View: Close Editor');
+      await waitFor('the DAG panel to close', async () => {
+        for (const frame of page.frames()) {
+          if (!frame.isDetached() && (await frame.$(readyDag).catch(() => null))) return undefined;
+        }
+        return true;
+      });
+      await runCommand(page, 'Helios: Show Plan');
+      const frame = await findWebviewFrame(page, readyDag, 60_000);
+      await assertDag(frame);
+      await screenshot(page, 'plan-shown-again');
+    }));
+});

@@ -1,0 +1,443 @@
+/**
+ * End-to-end harness: a real VS Code (code-server, installed by scripts/setupCodeServer.mjs) with
+ * the packaged Helios .vsix, driven by Debian's chromium through playwright-core. See
+ * shared/TESTING.md for why this is not @vscode/test-electron (no network path to VS Code's
+ * download servers).
+ *
+ * Every wait here is a wait on observable state with a deadline; there are no fixed sleeps, so a
+ * slow CI machine only makes a run slower, never flaky. Each session gets fresh user-data and
+ * extensions folders and a copy of the fixture workspace, so runs never share state.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+// @ts-expect-error -- a plain .mjs script (shared with scripts/sandbox.mjs) without type declarations
+import * as setupScript from '../../scripts/setupCodeServer.mjs';
+
+/** The part of scripts/setupCodeServer.mjs the harness uses, typed. */
+const codeServer = setupScript as {
+  setupCodeServer(options: { log: (line: string) => void }): Promise<{ entry: string }>;
+  codeServerEnv(options: { configHome: string; keepApiKey?: boolean }): NodeJS.ProcessEnv;
+  codeServerArgs(options: { port: number; userDataDir: string; extensionsDir: string; workspace: string }): string[];
+  installVsix(options: { vsix: string; userDataDir: string; extensionsDir: string; env: NodeJS.ProcessEnv }): void;
+};
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+export const resultsDir = path.join(repoRoot, 'test-results', 'e2e');
+export const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
+const chromiumPath = process.env.HELIOS_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Deadlines, generous because CI shares 2 cores between code-server, chromium and the test. */
+export const timeouts = {
+  serverStart: 120_000,
+  workbench: 120_000,
+  ui: 60_000,
+} as const;
+
+const poll = 250;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a value other than undefined, or fails with `what` after `timeout`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeout: number = timeouts.ui): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${cause}`);
+    }
+    await sleep(poll);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const userSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'window.restoreWindows': 'none',
+};
+
+export interface CodeServer {
+  readonly port: number;
+  readonly workspace: string;
+  readonly url: string;
+  readonly logPath: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The .vsix to install before starting; omitted for a bare workbench. */
+  readonly vsix?: string;
+  /** Folder copied into a fresh temp workspace (default: test/fixtures/workspace). */
+  readonly fixture?: string;
+  readonly port?: number;
+  /** Where code-server's stdout/stderr go (default: test-results/e2e/code-server.log). */
+  readonly logPath?: string;
+  readonly log?: (line: string) => void;
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Starts code-server in its own process group so that stop() can kill it and everything it spawned
+ * (extension host, pty host, file watcher) at once. */
+export async function startCodeServer(options: StartOptions): Promise<CodeServer> {
+  const log = options.log ?? ((line: string) => console.log(`[e2e] ${line}`));
+  await codeServer.setupCodeServer({ log });
+  // Everything this run writes outside test-results/ lives in one temp folder, removed by stop().
+  const scratch = mkdtempSync(path.join(tmpdir(), 'helios-e2e-'));
+  const userDataDir = path.join(scratch, 'user-data');
+  const extensionsDir = path.join(scratch, 'extensions');
+  const workspace = path.join(scratch, 'workspace');
+  cpSync(options.fixture ?? fixtureWorkspace, workspace, { recursive: true });
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  // No API key reaches the extension host: Helios must fall back to its embedded simulator.
+  const env = codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') });
+
+  if (options.vsix) {
+    const t0 = Date.now();
+    try {
+      codeServer.installVsix({ vsix: options.vsix, userDataDir, extensionsDir, env });
+    } catch (err) {
+      rmSync(scratch, { recursive: true, force: true });
+      throw err;
+    }
+    log(`installed ${path.basename(options.vsix)} in ${Date.now() - t0} ms`);
+  }
+
+  const port = options.port ?? (await freePort());
+  const logPath = options.logPath ?? path.join(resultsDir, 'code-server.log');
+  mkdirSync(path.dirname(logPath), { recursive: true });
+  const logFd = openSync(logPath, 'w');
+  const t0 = Date.now();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    codeServer.codeServerArgs({ port, userDataDir, extensionsDir, workspace }),
+    { env, stdio: ['ignore', logFd, logFd], detached: true },
+  );
+  closeSync(logFd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('code-server did not start');
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => (exited = `code-server exited (code ${code}, signal ${signal})`));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  // Last resort if the test process exits or is killed (test runner timeout, Ctrl+C, CI
+  // cancellation) without running its teardown: never leave a code-server behind.
+  const onExit = () => killGroup('SIGKILL');
+  const onSignal = (signal: NodeJS.Signals) => {
+    killGroup('SIGKILL');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup('SIGTERM');
+    const deadline = Date.now() + 5_000;
+    while (exited === undefined && Date.now() < deadline) await sleep(100);
+    killGroup('SIGKILL'); // the group may hold children that ignored SIGTERM
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rmSync(scratch, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    await waitFor(
+      `code-server to answer on ${url}`,
+      async () => {
+        if (exited) throw new Error(`${exited}\n${tail(logPath)}`);
+        const response = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(2_000) });
+        return response.status > 0 ? true : undefined;
+      },
+      timeouts.serverStart,
+    );
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`);
+  }
+  log(`code-server answered on port ${port} after ${Date.now() - t0} ms (pid ${pid}, log ${path.relative(repoRoot, logPath)})`);
+  return { port, workspace, url: `${url}?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`, logPath, pid, stop };
+}
+
+export async function launchBrowser(): Promise<{ browser: Browser; page: Page }> {
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: install Debian's chromium (apt-get install -y chromium)`);
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  return { browser, page };
+}
+
+export async function openWorkbench(page: Page, url: string): Promise<number> {
+  const t0 = Date.now();
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeouts.workbench });
+  await page.waitForSelector('.monaco-workbench', { timeout: timeouts.workbench });
+  // The explorer shows the folder once the remote file system is connected.
+  await page.waitForSelector('#workbench\\.parts\\.statusbar', { timeout: timeouts.workbench });
+  return Date.now() - t0;
+}
+
+const quickInput = '.quick-input-widget';
+const quickInputBox = `${quickInput} .quick-input-box input`;
+
+async function focusedQuickPickLabel(page: Page): Promise<string | undefined> {
+  const labels = await page.$$eval('.quick-input-widget .monaco-list-row.focused', (rows) =>
+    rows.map((row) => row.getAttribute('aria-label') ?? row.textContent ?? ''),
+  );
+  return labels[0];
+}
+
+/** A row's aria-label is its label, then ", " and its keybinding or group ("View: Close Editor,
+ * Control+W"; "PRD.md, file results"). Prefix matching would take "View: Close Editor Group". */
+function rowMatches(ariaLabel: string, label: string): boolean {
+  return ariaLabel === label || ariaLabel.startsWith(`${label},`);
+}
+
+/** Waits for the quick pick to list the entry `label`, makes it the focused one (the palette puts
+ * recently used and fuzzy matches first, so it may arrow down) and accepts it. */
+async function acceptQuickPickEntry(page: Page, label: string): Promise<void> {
+  const rowSelector = `${quickInput} .monaco-list-row`;
+  let labels: string[] = [];
+  try {
+    await waitFor(`a quick-pick entry "${label}"`, async () => {
+      labels = await page.$$eval(rowSelector, (rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+      return labels.some((l) => rowMatches(l, label)) ? true : undefined;
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nentries listed last: ${JSON.stringify(labels)}`);
+  }
+  for (let step = 0; step < 30; step++) {
+    const focused = await focusedQuickPickLabel(page);
+    if (focused !== undefined && rowMatches(focused, label)) {
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(quickInput, { state: 'hidden', timeout: timeouts.ui });
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`quick pick never focused "${label}"`);
+}
+
+/** Runs a command from the Command Palette by its title, as a user would. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.waitForSelector(quickInputBox, { state: 'visible', timeout: timeouts.ui });
+  await waitFor('the command palette input to hold ">"', async () => ((await page.inputValue(quickInputBox)).startsWith('>') ? true : undefined));
+  await page.keyboard.type(title, { delay: 10 });
+  await acceptQuickPickEntry(page, title);
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab to be active. */
+export async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector(quickInputBox, { state: 'visible', timeout: timeouts.ui });
+  await page.keyboard.type(fileName, { delay: 10 });
+  await acceptQuickPickEntry(page, fileName);
+  await page.waitForSelector(`.tabs-container .tab.active[aria-label^="${fileName}"]`, { timeout: timeouts.ui });
+}
+
+export interface StatusItem {
+  readonly id: string;
+  /** Visible text; a codicon such as $(pulse) renders as an empty span and is not part of it. */
+  readonly text: string;
+  readonly ariaLabel: string;
+}
+
+export async function readStatusItems(page: Page): Promise<StatusItem[]> {
+  return page.$$eval('#workbench\\.parts\\.statusbar .statusbar-item', (items) =>
+    items.map((item) => {
+      const label = item.querySelector('.statusbar-item-label') ?? item;
+      return {
+        id: item.id,
+        text: ((label as { innerText?: string }).innerText ?? label.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        ariaLabel: label.getAttribute('aria-label') ?? item.getAttribute('aria-label') ?? '',
+      };
+    }),
+  );
+}
+
+export async function waitForStatusItem(page: Page, predicate: (item: StatusItem) => boolean, what = 'a matching status bar item', timeout: number = timeouts.ui): Promise<StatusItem> {
+  let seen: StatusItem[] = [];
+  try {
+    return await waitFor(
+      what,
+      async () => {
+        seen = await readStatusItems(page);
+        return seen.find(predicate);
+      },
+      timeout,
+    );
+  } catch (err) {
+    const listing = seen.map((s) => `  ${s.id}: "${s.text}" [${s.ariaLabel}]`).join('\n');
+    throw new Error(`${(err as Error).message}\nstatus bar items seen last:\n${listing}`);
+  }
+}
+
+/** Webviews are iframes nested two deep; polls every frame until one contains `selector`. */
+export async function findWebviewFrame(page: Page, selector: string, timeout: number = timeouts.ui): Promise<Frame> {
+  return waitFor(
+    `a webview frame containing ${selector}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame() || frame.isDetached()) continue;
+        try {
+          if (await frame.$(selector)) return frame;
+        } catch {
+          // the frame navigated or detached while we looked
+        }
+      }
+      return undefined;
+    },
+    timeout,
+  );
+}
+
+let screenshotCount = 0;
+
+/** Saves `test-results/e2e/NN-name.png` for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  screenshotCount += 1;
+  const file = path.join(resultsDir, `${String(screenshotCount).padStart(2, '0')}-${name}.png`);
+  mkdirSync(resultsDir, { recursive: true });
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Removes the screenshots of an earlier run so the folder shows this run only. */
+export function resetResults(): void {
+  mkdirSync(resultsDir, { recursive: true });
+  for (const name of readdirSync(resultsDir)) if (name.endsWith('.png')) rmSync(path.join(resultsDir, name), { force: true });
+  screenshotCount = 0;
+}
+
+/** Resident memory (MiB) of a process and all its descendants, read from /proc. */
+export function treeRssMiB(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      rss.set(Number(name), Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return Math.round(total / 1024);
+}
+
+/** One code-server + one browser page; dispose() is safe to call whatever state setup reached. */
+export class E2eSession {
+  private constructor(
+    readonly server: CodeServer,
+    readonly browser: Browser,
+    readonly page: Page,
+  ) {}
+
+  static async start(options: StartOptions): Promise<E2eSession> {
+    const server = await startCodeServer(options);
+    try {
+      const { browser, page } = await launchBrowser();
+      return new E2eSession(server, browser, page);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+  }
+
+  memoryMiB(): { codeServer: number; browser: number } {
+    const browserPid = this.browser.isConnected() ? chromiumPid() : undefined;
+    return { codeServer: treeRssMiB(this.server.pid), browser: browserPid ? treeRssMiB(browserPid) : 0 };
+  }
+
+  async dispose(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+  }
+}
+
+/** playwright-core does not expose the pid of a launched browser: find the chromium whose parent
+ * is this process (the test runner runs one test file per process). */
+function chromiumPid(): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      if (ppid === process.pid && /^Name:\s+chrom/m.test(status)) return Number(name);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
