@@ -2,6 +2,7 @@
 //   shared ← core ← infra ← extension/cli, and webview → shared.
 // A forbidden import fails the build, so the rule does not depend on review.
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
@@ -87,6 +88,9 @@ const configs = [
     outdir: 'dist/webview',
   },
 ];
+
+// A release build starts from an empty dist/, so no stale source maps are packaged.
+if (production) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { HeliosSettings } from '../core/config/settings';
 import { HeliosError } from '../core/errors/heliosError';
 import type { LlmClient } from '../core/llm/llmClient';
-import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import type { ClaudeSimulator } from '../infra/simulator/simulator';
 import { SECRET_KEYS } from './constants';
 
@@ -46,6 +45,8 @@ export class ProviderHost implements vscode.Disposable {
   async client(): Promise<LlmClient> {
     const settings = this.settings();
     const common = { timeoutMs: settings.requestTimeoutSeconds * 1000, maxRetries: settings.maxRetries };
+    // The SDK is the largest module in the bundle: load it on the first model call, not at activation.
+    const { AnthropicLlmClient } = await import('../infra/anthropic/anthropicClient');
     if (this.mode() === 'simulator') {
       const sim = await this.startSimulator();
       return new AnthropicLlmClient({ ...common, apiKey: SIMULATOR_KEY, baseURL: sim.url, provider: 'simulator' });

@@ -83,6 +83,9 @@ const userSettings = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'window.restoreWindows': 'none',
+  // The simulator's realistic latency makes a 6-task plan take ~15 s; the e2e suite tests the
+  // flow, not the latency model (the integration tests cover that).
+  'helios.simulator.speedUp': 20,
 };
 
 export interface CodeServer {
