@@ -95,9 +95,9 @@ function explain(error: unknown): string {
   if (!(error instanceof HeliosError)) return error instanceof Error ? error.message : String(error);
   const d = error.details;
   switch (error.reason) {
-    case 'prd_empty': return `${d.path} is empty: write the requirements first.`;
-    case 'prd_not_text': return `${d.path} is not UTF-8 text: save the PRD as Markdown or plain text.`;
-    case 'prd_too_large': return `The PRD is too large: about ${d.tokens} tokens, but ${d.model} accepts ${d.limit}. Split it into smaller PRDs.`;
+    case 'prd_empty': return `${String(d.path)} is empty: write the requirements first.`;
+    case 'prd_not_text': return `${String(d.path)} is not UTF-8 text: save the PRD as Markdown or plain text.`;
+    case 'prd_too_large': return `The PRD is too large: about ${String(d.tokens)} tokens, but ${String(d.model)} accepts ${String(d.limit)}. Split it into smaller PRDs.`;
     default: return `${error.reason}: ${error.message}`;
   }
 }

@@ -5,6 +5,7 @@ export const COMMANDS = {
   showPlan: 'helios.showPlan',
   showBudget: 'helios.showBudget',
   setApiKey: 'helios.setApiKey',
+  rotateApiKey: 'helios.rotateApiKey',
   clearApiKey: 'helios.clearApiKey',
   showLog: 'helios.showLog',
 } as const;
@@ -20,6 +21,7 @@ export const SETTINGS = {
   requestTimeoutSeconds: 'requestTimeoutSeconds',
   maxRetries: 'maxRetries',
   simulatorSpeedUp: 'simulator.speedUp',
+  apiKeyRotationDays: 'apiKeyRotationDays',
 } as const;
 
 export const CONFIG_SECTION = 'helios';
@@ -29,6 +31,7 @@ export const SECRET_KEYS = { anthropicApiKey: 'helios.anthropicApiKey' } as cons
 export const STATE_KEYS = {
   simulatorNoticeShown: 'helios.simulatorNoticeShown',
   apiKeySetOn: 'helios.apiKeySetOn',
+  rotationRemindedFor: 'helios.rotationRemindedFor',
 } as const;
 
 export const STATUS_ITEM_ID = 'helios.budget';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
+import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerCommands } from './commands/registerCommands';
 import { STATE_KEYS } from './constants';
 import { registerDagPanelSerializer } from './dagPanel/dagPanel';
@@ -70,6 +71,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   extension.subscriptions.push({ dispose: () => clearInterval(timer) });
 
   await providers.refreshKey();
+  void maybeRemindKeyRotation(ctx);
 }
 
 export function deactivate(): void {

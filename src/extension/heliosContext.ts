@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { HeliosSettings } from '../core/config/settings';
 import type { PlanStore } from '../core/plan/plan';
 import { currentWindow, type UsageLedger, type UsageRecord } from '../core/usage/usageLedger';

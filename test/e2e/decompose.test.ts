@@ -18,6 +18,7 @@ import {
   quickOpen,
   repoRoot,
   resetResults,
+  runStep,
   runCommand,
   screenshot,
   waitFor,
@@ -48,7 +49,7 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
 
   before(async () => {
     assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` first (npm test does it before test:e2e)`);
-    resetResults();
+    resetResults('decompose');
     session = await E2eSession.start({ vsix, log });
     const ms = await openWorkbench(session.page, session.server.url);
     log(`workbench ready in ${ms} ms`);
@@ -62,18 +63,7 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
     log(`scenario took ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
   });
 
-  /** Runs a step; on failure leaves a screenshot of what the page showed. */
-  async function step(name: string, body: (s: E2eSession) => Promise<void>): Promise<void> {
-    assert.ok(session, 'the session started');
-    const t0 = Date.now();
-    try {
-      await body(session);
-    } catch (err) {
-      await screenshot(session.page, `FAILED-${name}`).catch(() => undefined);
-      throw err;
-    }
-    log(`${name}: ${Date.now() - t0} ms`);
-  }
+  const step = (name: string, body: (s: E2eSession) => Promise<void>) => runStep(session, name, body, log);
 
   it('activates on startup and shows the simulator with 0 tokens', () =>
     step('activated', async ({ page }) => {

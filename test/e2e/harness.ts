@@ -91,6 +91,9 @@ const userSettings = {
 export interface CodeServer {
   readonly port: number;
   readonly workspace: string;
+  /** VS Code's user data (settings, global and workspace storage, logs); removed by stop(). */
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
   readonly url: string;
   readonly logPath: string;
   readonly pid: number;
@@ -106,6 +109,8 @@ export interface StartOptions {
   /** Where code-server's stdout/stderr go (default: test-results/e2e/code-server.log). */
   readonly logPath?: string;
   readonly log?: (line: string) => void;
+  /** User settings on top of the harness's quiet defaults. */
+  readonly userSettings?: Readonly<Record<string, unknown>>;
 }
 
 function tail(file: string, lines = 40): string {
@@ -129,7 +134,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   cpSync(options.fixture ?? fixtureWorkspace, workspace, { recursive: true });
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...options.userSettings }, null, 2));
   // No API key reaches the extension host: Helios must fall back to its embedded simulator.
   const env = codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') });
 
@@ -204,10 +209,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     );
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`);
+    throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`, { cause: err });
   }
   log(`code-server answered on port ${port} after ${Date.now() - t0} ms (pid ${pid}, log ${path.relative(repoRoot, logPath)})`);
-  return { port, workspace, url: `${url}?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`, logPath, pid, stop };
+  return { port, workspace, userDataDir, extensionsDir, url: `${url}?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`, logPath, pid, stop };
 }
 
 export async function launchBrowser(): Promise<{ browser: Browser; page: Page }> {
@@ -268,7 +273,7 @@ async function acceptQuickPickEntry(page: Page, label: string): Promise<void> {
       return labels.some((l) => rowMatches(l, label)) ? true : undefined;
     });
   } catch (err) {
-    throw new Error(`${(err as Error).message}\nentries listed last: ${JSON.stringify(labels)}`);
+    throw new Error(`${(err as Error).message}\nentries listed last: ${JSON.stringify(labels)}`, { cause: err });
   }
   for (let step = 0; step < 30; step++) {
     const focused = await focusedQuickPickLabel(page);
@@ -333,7 +338,7 @@ export async function waitForStatusItem(page: Page, predicate: (item: StatusItem
     );
   } catch (err) {
     const listing = seen.map((s) => `  ${s.id}: "${s.text}" [${s.ariaLabel}]`).join('\n');
-    throw new Error(`${(err as Error).message}\nstatus bar items seen last:\n${listing}`);
+    throw new Error(`${(err as Error).message}\nstatus bar items seen last:\n${listing}`, { cause: err });
   }
 }
 
@@ -357,20 +362,22 @@ export async function findWebviewFrame(page: Page, selector: string, timeout: nu
 }
 
 let screenshotCount = 0;
+let screenshotPrefix = '';
 
-/** Saves `test-results/e2e/NN-name.png` for a person to look at. */
+/** Saves `test-results/e2e/<suite>-NN-name.png` for a person to look at. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   screenshotCount += 1;
-  const file = path.join(resultsDir, `${String(screenshotCount).padStart(2, '0')}-${name}.png`);
+  const file = path.join(resultsDir, `${screenshotPrefix}${String(screenshotCount).padStart(2, '0')}-${name}.png`);
   mkdirSync(resultsDir, { recursive: true });
   await page.screenshot({ path: file });
   return file;
 }
 
-/** Removes the screenshots of an earlier run so the folder shows this run only. */
-export function resetResults(): void {
+/** Removes this suite's screenshots of an earlier run so the folder shows this run only. */
+export function resetResults(suite: string): void {
+  screenshotPrefix = `${suite}-`;
   mkdirSync(resultsDir, { recursive: true });
-  for (const name of readdirSync(resultsDir)) if (name.endsWith('.png')) rmSync(path.join(resultsDir, name), { force: true });
+  for (const name of readdirSync(resultsDir)) if (name.startsWith(screenshotPrefix) && name.endsWith('.png')) rmSync(path.join(resultsDir, name), { force: true });
   screenshotCount = 0;
 }
 
@@ -443,4 +450,22 @@ function chromiumPid(): number | undefined {
     }
   }
   return undefined;
+}
+
+/** Runs one step of a scenario; on failure leaves a screenshot of what the page showed. */
+export async function runStep(
+  session: E2eSession | undefined,
+  name: string,
+  body: (s: E2eSession) => Promise<void>,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!session) throw new Error('the e2e session did not start');
+  const t0 = Date.now();
+  try {
+    await body(session);
+  } catch (err) {
+    await screenshot(session.page, `FAILED-${name}`).catch(() => undefined);
+    throw err;
+  }
+  log(`${name}: ${Date.now() - t0} ms`);
 }

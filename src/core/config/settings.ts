@@ -19,6 +19,8 @@ export const SettingsSchema = z.object({
   requestTimeoutSeconds: clampedInt(10, 3_600, 600),
   maxRetries: clampedInt(0, 10, 4),
   /** Divides the simulator's latency model; 1 is realistic timing. */
+  /** Days after which Helios reminds the user to rotate the API key; 0 turns the reminder off. */
+  apiKeyRotationDays: clampedInt(0, 3_650, 30),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

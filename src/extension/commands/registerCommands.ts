@@ -18,7 +18,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.decomposePrd]: async (ctx, arg) => {
     const plan = await runDecompose(ctx, arg);
     if (!plan) return;
-    await DagPanel.show(dagPanelDeps(ctx));
+    DagPanel.show(dagPanelDeps(ctx));
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Plan ready: {0} tasks by {1} · {2} tokens · ${3}', plan.graph.tasks.length, plan.plannedBy,
         totalTokens(plan.usage).toLocaleString('en-US'), plan.costUsd.toFixed(4)),
@@ -34,8 +34,12 @@ const HANDLERS: Record<CommandId, Handler> = {
     void vscode.window.showInformationMessage(message);
   },
   [COMMANDS.setApiKey]: (ctx) => runSetApiKey(ctx),
+  [COMMANDS.rotateApiKey]: (ctx) => runSetApiKey(ctx, true),
   [COMMANDS.clearApiKey]: (ctx) => runClearApiKey(ctx),
-  [COMMANDS.showLog]: async (ctx) => ctx.log.show(),
+  [COMMANDS.showLog]: (ctx) => {
+    ctx.log.show();
+    return Promise.resolve();
+  },
 };
 
 export function registerCommands(ctx: HeliosContext): void {

@@ -25,5 +25,5 @@ export async function runShowPlan(ctx: HeliosContext): Promise<void> {
   if (!ctx.plans) throw new HeliosError('no_workspace', 'No folder is open');
   const plan = await ctx.plans.latest();
   if (!plan) throw new HeliosError('no_plan', 'No stored plan');
-  await DagPanel.show(dagPanelDeps(ctx));
+  DagPanel.show(dagPanelDeps(ctx));
 }

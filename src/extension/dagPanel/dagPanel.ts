@@ -188,8 +188,9 @@ export function registerDagPanelSerializer(
   deps: DagPanelDeps,
 ): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(DAG_PANEL_VIEW_TYPE, {
-    deserializeWebviewPanel: async (panel: vscode.WebviewPanel): Promise<void> => {
+    deserializeWebviewPanel: (panel: vscode.WebviewPanel): Promise<void> => {
       DagPanel.revive(panel, deps);
+      return Promise.resolve();
     },
   });
 }

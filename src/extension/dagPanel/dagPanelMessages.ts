@@ -15,7 +15,7 @@ const MAX_PATH_LENGTH = 1024;
  */
 export function workspaceRelativeSegments(p: string): string[] | undefined {
   if (p.length === 0 || p.length > MAX_PATH_LENGTH) return undefined;
-  if (/[\u0000-\u001f\u007f]/.test(p)) return undefined;
+  if ([...p].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return undefined;
   if (p.startsWith('/') || p.startsWith('\\') || p.includes(':') || p.startsWith('~')) return undefined;
   const segments = p.split(/[\\/]/).filter((s) => s !== '' && s !== '.');
   if (segments.length === 0 || segments.some((s) => s === '..')) return undefined;

@@ -130,7 +130,7 @@ function toHeliosError(error: unknown, signal: AbortSignal | undefined): Error {
     return new HeliosError('provider_timeout', 'The provider did not answer in time', {}, { cause: error });
   }
   if (error instanceof Anthropic.APIError) {
-    const details = { status: error.status ?? 0, requestId: error.requestID ?? '' };
+    const details = { status: Number(error.status ?? 0), requestId: String(error.requestID ?? '') };
     const message = error.message;
     if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) {
       return new HeliosError('provider_auth', message, details, { cause: error });

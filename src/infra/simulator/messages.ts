@@ -58,7 +58,7 @@ function summarize(body: unknown): { summary: string; model?: string; stream?: b
   if (!isJsonObject(body)) return { summary: 'non-object body' };
   const count = (v: unknown): number => (Array.isArray(v) ? v.length : v === undefined || v === null ? 0 : 1);
   const format = isJsonObject(body['output_config']) && body['output_config']['format'] !== undefined;
-  const summary = `messages=${count(body['messages'])} tools=${count(body['tools'])} system=${count(body['system'])} max_tokens=${String(body['max_tokens'])}${format ? ' format=json_schema' : ''}`;
+  const summary = `messages=${count(body['messages'])} tools=${count(body['tools'])} system=${count(body['system'])} max_tokens=${JSON.stringify(body['max_tokens'])}${format ? ' format=json_schema' : ''}`;
   return {
     summary,
     ...(typeof body['model'] === 'string' ? { model: body['model'] } : {}),

@@ -96,9 +96,10 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
   deps.log(`${method} ${path} ${outcome.status}${outcome.model ? ` ${outcome.model}` : ''}${tokens}${outcome.fault ? ` fault=${outcome.fault}` : ''}${outcome.outcome && outcome.outcome !== 'completed' ? ` ${outcome.outcome}` : ''}`);
 }
 
-async function probe(req: IncomingMessage, res: ServerResponse): Promise<void> {
+function probe(req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/plain', 'request-id': randomId('req_') });
   res.end(req.method === 'GET' ? 'ok' : undefined);
+  return Promise.resolve();
 }
 
 export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {

@@ -219,7 +219,7 @@ export function validateMessages(body: unknown): Validated<ValidRequest> {
     ...base,
     maxTokens,
     stream: stream === true,
-    stopSequences: (stops as string[] | undefined) ?? [],
+    stopSequences: stops ?? [],
     ...(toolChoice ? { toolChoice } : {}),
     ...(thinking ? { thinking } : {}),
   };

@@ -142,7 +142,7 @@ export function layoutDag(nodes: readonly DagNodeView[], options: LayoutOptions 
   dagreLayout(g);
 
   const laidOut: LaidOutNode[] = [...seenIds].map((id) => {
-    const label = g.node(id);
+    const label = g.node(id) as { x?: number; y?: number };
     return {
       id,
       x: (label.x ?? 0) - NODE_WIDTH / 2,
@@ -153,7 +153,8 @@ export function layoutDag(nodes: readonly DagNodeView[], options: LayoutOptions 
   });
   const boxes = new Map(laidOut.map((b) => [b.id, b]));
   const edges: LaidOutEdge[] = deps.map((e) => {
-    const raw = (g.edge(e.from, e.to).points ?? []).map((p: Point) => ({ x: p.x, y: p.y }));
+    const edge = g.edge(e.from, e.to) as { points?: Point[] };
+    const raw = (edge.points ?? []).map((p) => ({ x: p.x, y: p.y }));
     const from = boxes.get(e.from);
     const to = boxes.get(e.to);
     if (!from || !to || raw.length < 2) return { from: e.from, to: e.to, points: raw };

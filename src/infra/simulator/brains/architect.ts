@@ -53,7 +53,7 @@ const TYPE_RULES: readonly (readonly [ArchitectTaskType, RegExp])[] = [
 
 const FOLLOWER_TYPES: ReadonlySet<ArchitectTaskType> = new Set(['unit_test', 'integration_test', 'code_review', 'documentation']);
 const TEST_TYPES: ReadonlySet<ArchitectTaskType> = new Set(['unit_test', 'integration_test']);
-const FILE_PATTERN = /`([A-Za-z0-9_@.\-/]*[A-Za-z0-9_\-]\.[A-Za-z][A-Za-z0-9]{0,7})`/g;
+const FILE_PATTERN = /`([A-Za-z0-9_@./-]*[A-Za-z0-9_-]\.[A-Za-z][A-Za-z0-9]{0,7})`/g;
 const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 300;
 
@@ -93,7 +93,7 @@ function describe(section: PrdSection): string {
 }
 
 function slug(title: string): string | undefined {
-  if (/[^\x00-\x7F]/.test(title)) return undefined;
+  if ([...title].some((c) => c.charCodeAt(0) > 0x7f)) return undefined;
   const s = title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

@@ -71,7 +71,7 @@ function numberInstance(schema: JsonObject, integer: boolean): number {
 
 function stringInstance(schema: JsonObject, hint: string): string {
   const format = schema['format'];
-  let text = typeof format === 'string' && FORMAT_EXAMPLES[format] ? FORMAT_EXAMPLES[format]! : hint || 'example';
+  let text = typeof format === 'string' && FORMAT_EXAMPLES[format] ? FORMAT_EXAMPLES[format] : hint || 'example';
   const min = num(schema['minLength']) ?? 0;
   const max = num(schema['maxLength']);
   while (text.length < min) text += ` ${hint || 'example'}`;
@@ -99,7 +99,7 @@ export function instanceOf(schemaIn: JsonValue | undefined, root: JsonObject, hi
   const allOf = schema['allOf'];
   if (Array.isArray(allOf) && allOf.length > 0) {
     const parts = allOf.map((s) => instanceOf(s, root, hint, depth + 1));
-    return parts.every(isJsonObject) ? Object.assign({}, ...parts) : parts[0]!;
+    return parts.every(isJsonObject) ? (Object.assign({}, ...parts) as JsonObject) : parts[0]!;
   }
   const declared = schema['type'];
   const types = Array.isArray(declared) ? declared : [declared];
