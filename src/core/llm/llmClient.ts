@@ -34,6 +34,14 @@ export interface LlmRequest {
   readonly signal?: AbortSignal;
   /** Called with the running count of output characters while the reply streams. */
   readonly onProgress?: (outputChars: number) => void;
+  /** Who asked, for the ledger: per-agent, per-plan and per-task accounting. */
+  readonly tags?: CallTags;
+}
+
+export interface CallTags {
+  readonly agent?: 'architect' | 'coder' | 'reviewer' | 'analysis';
+  readonly planId?: string;
+  readonly taskId?: string;
 }
 
 export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal' | 'pause_turn' | 'other';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ModelFamily } from '../../shared/models';
 import { totalTokens, type TokenUsage } from '../../shared/usage';
 import type { LlmClient, LlmRequest, LlmResponse } from '../llm/llmClient';
 import { UsageSchema } from '../plan/planSchema';
@@ -16,6 +17,11 @@ export interface UsageRecord {
   readonly usage: TokenUsage;
   /** null when the model has no known price. */
   readonly costUsd: number | null;
+  /** Absent in records written before these fields existed. */
+  readonly family?: ModelFamily | null;
+  readonly agent?: string | null;
+  readonly planId?: string | null;
+  readonly taskId?: string | null;
 }
 
 export const UsageRecordSchema = z.object({
@@ -27,6 +33,10 @@ export const UsageRecordSchema = z.object({
   requestId: z.string().nullable(),
   usage: UsageSchema,
   costUsd: z.number().nullable(),
+  family: z.enum(['haiku', 'sonnet', 'opus', 'fable']).nullable().optional(),
+  agent: z.string().nullable().optional(),
+  planId: z.string().nullable().optional(),
+  taskId: z.string().nullable().optional(),
 });
 
 export interface UsageLedger {

@@ -135,7 +135,11 @@ function toHeliosError(error: unknown, signal: AbortSignal | undefined): Error {
     if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) {
       return new HeliosError('provider_auth', message, details, { cause: error });
     }
-    if (error instanceof Anthropic.RateLimitError) return new HeliosError('provider_rate_limited', message, details, { cause: error });
+    if (error instanceof Anthropic.RateLimitError) {
+      // A spend or usage limit comes without retry-after; a per-minute rate limit always has one.
+      const limitReached = error.headers?.get('retry-after') == null ? 1 : 0;
+      return new HeliosError('provider_rate_limited', message, { ...details, limitReached }, { cause: error });
+    }
     if (error.status === 529) return new HeliosError('provider_overloaded', message, details, { cause: error });
     if (error instanceof Anthropic.BadRequestError || error instanceof Anthropic.NotFoundError || error.status === 413) {
       return new HeliosError('provider_bad_request', message, details, { cause: error });

@@ -1,0 +1,72 @@
+import { findModel } from '../../shared/models';
+import { HeliosError } from '../errors/heliosError';
+import type { LlmClient, LlmRequest, LlmResponse } from '../llm/llmClient';
+import { costOfUsage } from '../usage/cost';
+import type { UsageRecord } from '../usage/usageLedger';
+import type { Governor } from './governor';
+
+/** count_tokens may differ slightly from what the provider bills; reserve a little more. */
+const INPUT_MARGIN = 1.02;
+const INPUT_SLACK = 16;
+
+/**
+ * Every model call's path through the budget: count the input (free), reserve the call's upper
+ * bound with the governor (waiting if it does not fit), send it with the granted `max_tokens`,
+ * then settle with the provider's own usage — or release the reservation if it failed.
+ */
+export class GovernedLlmClient implements LlmClient {
+  constructor(
+    private readonly inner: LlmClient,
+    private readonly governor: Governor,
+    private readonly context: {
+      readonly workspace: string;
+      readonly now: () => Date;
+      readonly onRecorded?: (r: UsageRecord) => void;
+    },
+  ) {}
+
+  get provider(): string {
+    return this.inner.provider;
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    const counted = await this.inner.countTokens(request);
+    const admission = await this.governor.admit({
+      model: request.model,
+      inputTokens: Math.ceil(counted * INPUT_MARGIN) + INPUT_SLACK,
+      maxTokens: request.maxTokens,
+      signal: request.signal,
+    });
+    let response: LlmResponse;
+    try {
+      response = await this.inner.complete({ ...request, maxTokens: admission.maxTokens });
+    } catch (error) {
+      this.governor.release(admission);
+      if (error instanceof HeliosError && error.reason === 'provider_rate_limited' && error.details.limitReached === 1) {
+        await this.governor.recordLimitHit(undefined);
+      }
+      throw error;
+    }
+    const record: UsageRecord = {
+      v: 1,
+      ts: this.context.now().toISOString(),
+      workspace: this.context.workspace,
+      provider: this.inner.provider,
+      model: response.model,
+      family: findModel(response.model)?.family ?? null,
+      requestId: response.requestId ?? null,
+      usage: response.usage,
+      costUsd: costOfUsage(response.model, response.usage) ?? null,
+      agent: request.tags?.agent ?? null,
+      planId: request.tags?.planId ?? null,
+      taskId: request.tags?.taskId ?? null,
+    };
+    await this.governor.settle(admission, record);
+    this.context.onRecorded?.(record);
+    return response;
+  }
+
+  countTokens(request: Omit<LlmRequest, 'maxTokens'>): Promise<number> {
+    return this.inner.countTokens(request);
+  }
+}

@@ -1,0 +1,303 @@
+import type { GovernorState } from '../../shared/budget';
+import { HeliosError } from '../errors/heliosError';
+import type { UsageLedger, UsageRecord } from '../usage/usageLedger';
+import { meterFor, resolveCap, type BudgetConfig, type ResolvedCap, type UnitMeter } from './budgetPlans';
+import { addObservation, observedCeiling, type LimitObservation, type ObservationStore } from './limitLearning';
+import { dayAt, inRange, monthStartAt, windowAt, type Period } from './periods';
+
+export interface GovernorClock {
+  now(): number;
+  /** Calls `fn` after `ms`; the governor cancels timers it no longer needs. */
+  setTimer(ms: number, fn: () => void): { cancel(): void };
+}
+
+export const SYSTEM_CLOCK: GovernorClock = {
+  now: () => Date.now(),
+  setTimer: (ms, fn) => {
+    const handle = setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+export interface AdmissionRequest {
+  readonly model: string;
+  /** Counted input tokens of the request (count_tokens, or a local upper bound). */
+  readonly inputTokens: number;
+  /** The output budget the caller would like; the admission may grant less, never more. */
+  readonly maxTokens: number;
+  /** Below this many output tokens the call is not worth making: wait instead. */
+  readonly minOutputTokens?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A granted call: its reservation is held until `settle` or `release`. */
+export interface Admission {
+  readonly id: number;
+  readonly model: string;
+  /** The output budget the call must be sent with, so it cannot overshoot the cap. */
+  readonly maxTokens: number;
+  readonly reservedUnits: number;
+}
+
+interface Waiter {
+  readonly request: AdmissionRequest;
+  readonly resolve: (a: Admission) => void;
+  readonly reject: (e: unknown) => void;
+  readonly cleanup: () => void;
+}
+
+/**
+ * The Resource Governor: admits a call only when committed plus reserved usage, with this call's
+ * upper bound, stays within the cap; settles reservations with the provider's real usage; queues
+ * (never drops) calls that do not fit until the window resets, the cap is raised or a reservation
+ * is released. JavaScript runs admission checks one at a time, so no interleaving of in-flight
+ * calls in this extension host can overshoot; other windows are seen through the shared ledger.
+ */
+export class Governor {
+  private records: UsageRecord[] = [];
+  private observations: LimitObservation[] = [];
+  private readonly reservations = new Map<number, Admission>();
+  private readonly waiters: Waiter[] = [];
+  private readonly listeners = new Set<() => void>();
+  private nextId = 1;
+  private manualPause = false;
+  private timer: { cancel(): void } | undefined;
+  private meter: UnitMeter;
+
+  private constructor(
+    private readonly ledger: UsageLedger,
+    private readonly observationStore: ObservationStore | undefined,
+    private readonly clock: GovernorClock,
+    private config: BudgetConfig,
+  ) {
+    this.meter = meterFor(config);
+  }
+
+  static async create(deps: {
+    readonly ledger: UsageLedger;
+    readonly config: BudgetConfig;
+    readonly clock?: GovernorClock;
+    readonly observations?: ObservationStore;
+  }): Promise<Governor> {
+    const governor = new Governor(deps.ledger, deps.observations, deps.clock ?? SYSTEM_CLOCK, deps.config);
+    await governor.refresh();
+    governor.observations = (await deps.observations?.load()) ?? [];
+    return governor;
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  /** Re-reads the shared ledger: other VS Code windows of the account append to it. */
+  async refresh(): Promise<void> {
+    this.records = (await this.ledger.readAll()).records;
+    this.changed();
+  }
+
+  setConfig(config: BudgetConfig): void {
+    this.config = config;
+    this.meter = meterFor(config);
+    this.changed();
+  }
+
+  /** The user's Pause: no new call starts until Resume; calls in flight finish. */
+  setPaused(paused: boolean): void {
+    this.manualPause = paused;
+    this.changed();
+  }
+
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- admission ----------------------------------------------------------------------------
+
+  admit(request: AdmissionRequest): Promise<Admission> {
+    if (request.signal?.aborted) return Promise.reject(cancelled());
+    // FIFO: nobody overtakes a waiting call.
+    const granted = this.waiters.length === 0 ? this.tryAdmit(request) : undefined;
+    if (granted) {
+      this.changed();
+      return Promise.resolve(granted);
+    }
+    return new Promise<Admission>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(cancelled());
+        this.changed();
+      };
+      const waiter: Waiter = { request, resolve, reject, cleanup: () => request.signal?.removeEventListener('abort', onAbort) };
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.changed();
+    });
+  }
+
+  /** Records the call's real usage and frees its reservation. */
+  async settle(admission: Admission, record: UsageRecord): Promise<void> {
+    this.reservations.delete(admission.id);
+    this.records.push(record);
+    try {
+      await this.ledger.append(record);
+    } finally {
+      this.changed();
+    }
+  }
+
+  /** The call failed or was aborted before the provider billed it: free its reservation. */
+  release(admission: Admission): void {
+    if (this.reservations.delete(admission.id)) this.changed();
+  }
+
+  /** The provider said the account hit a limit: learn the ceiling, pause until the reset. */
+  async recordLimitHit(resetAt: Date | undefined): Promise<void> {
+    const now = this.clock.now();
+    const period = this.period(now);
+    this.observations = addObservation(this.observations, {
+      windowStart: new Date(period.start).toISOString(),
+      used: this.usedIn(period),
+      at: new Date(now).toISOString(),
+      resetAt: resetAt ? resetAt.toISOString() : null,
+    });
+    await this.observationStore?.save(this.observations);
+    this.changed();
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  get state(): GovernorState {
+    const now = this.clock.now();
+    const cap = this.cap();
+    if (this.manualPause || this.waiters.length > 0) return 'paused';
+    const period = this.period(now);
+    const share = (this.usedIn(period) + this.reservedUnits()) / cap.units;
+    if (share >= 1) return 'paused';
+    return share >= this.config.throttleAt ? 'throttled' : 'ok';
+  }
+
+  get manuallyPaused(): boolean {
+    return this.manualPause;
+  }
+
+  /** Everything the snapshot builder needs, read at one instant. */
+  view(): GovernorView {
+    const now = this.clock.now();
+    const period = this.period(now);
+    return {
+      now, period, config: this.config, meter: this.meter, cap: this.cap(), state: this.state,
+      records: this.records, observations: this.observations,
+      used: this.usedIn(period), reserved: this.reservedUnits(),
+      inFlight: this.reservations.size, waiting: this.waiters.length,
+    };
+  }
+
+  dispose(): void {
+    this.timer?.cancel();
+    for (const w of this.waiters.splice(0)) {
+      w.cleanup();
+      w.reject(cancelled());
+    }
+    this.listeners.clear();
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private cap(): ResolvedCap {
+    return resolveCap(this.config, observedCeiling(this.observations)?.value);
+  }
+
+  private period(now: number): Period {
+    return this.config.plan === 'api' ? dayAt(now) : windowAt(this.records, now);
+  }
+
+  private usedIn(period: Period): number {
+    let used = 0;
+    for (const r of this.records) if (inRange(r, period.start, period.end)) used += this.meter.unitsOf(r.model, r.usage);
+    return used;
+  }
+
+  private reservedUnits(): number {
+    let sum = 0;
+    for (const a of this.reservations.values()) sum += a.reservedUnits;
+    return sum;
+  }
+
+  /** Units left under every cap that applies now (window or day, and the month for `api`). */
+  private remaining(now: number): number {
+    const period = this.period(now);
+    let left = this.cap().units - this.usedIn(period) - this.reservedUnits();
+    if (this.config.plan === 'api') {
+      const monthUsed = this.usedIn({ start: monthStartAt(now), end: period.end, active: true });
+      left = Math.min(left, this.config.monthlyUsd - monthUsed - this.reservedUnits());
+    }
+    return left;
+  }
+
+  private messagesLeft(now: number): number {
+    const cap = this.cap();
+    if (cap.messages <= 0) return Number.POSITIVE_INFINITY;
+    const period = this.period(now);
+    return cap.messages - this.records.filter((r) => inRange(r, period.start, period.end)).length - this.reservations.size;
+  }
+
+  private tryAdmit(request: AdmissionRequest): Admission | undefined {
+    if (this.manualPause) return undefined;
+    const now = this.clock.now();
+    if (this.messagesLeft(now) < 1) return undefined;
+    const remaining = this.remaining(now);
+    const minOutput = Math.min(request.maxTokens, request.minOutputTokens ?? 1_024);
+    if (this.meter.boundOf(request.model, request.inputTokens, minOutput) > remaining) return undefined;
+    const maxTokens = Math.min(request.maxTokens, this.meter.outputWithin(request.model, request.inputTokens, remaining));
+    const admission: Admission = {
+      id: this.nextId++,
+      model: request.model,
+      maxTokens,
+      reservedUnits: this.meter.boundOf(request.model, request.inputTokens, maxTokens),
+    };
+    this.reservations.set(admission.id, admission);
+    return admission;
+  }
+
+  /** Admits waiting calls in order, and re-arms the timer for the period's end. */
+  private pump(): void {
+    while (this.waiters.length > 0) {
+      const head = this.waiters[0]!;
+      const granted = this.tryAdmit(head.request);
+      if (!granted) break;
+      this.waiters.shift();
+      head.cleanup();
+      head.resolve(granted);
+    }
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.waiters.length > 0) {
+      const end = this.period(this.clock.now()).end;
+      this.timer = this.clock.setTimer(Math.max(1, end - this.clock.now()), () => this.changed());
+    }
+  }
+
+  private changed(): void {
+    this.pump();
+    for (const l of this.listeners) l();
+  }
+}
+
+export interface GovernorView {
+  readonly now: number;
+  readonly period: Period;
+  readonly config: BudgetConfig;
+  readonly meter: UnitMeter;
+  readonly cap: ResolvedCap;
+  readonly state: GovernorState;
+  readonly records: readonly UsageRecord[];
+  readonly observations: readonly LimitObservation[];
+  readonly used: number;
+  readonly reserved: number;
+  readonly inFlight: number;
+  readonly waiting: number;
+}
+
+function cancelled(): HeliosError {
+  return new HeliosError('cancelled', 'Cancelled while waiting for budget');
+}
