@@ -4,6 +4,9 @@ export const COMMANDS = {
   decomposePrd: 'helios.decomposePrd',
   showPlan: 'helios.showPlan',
   showBudget: 'helios.showBudget',
+  pause: 'helios.pause',
+  resume: 'helios.resume',
+  openBudgetSettings: 'helios.openBudgetSettings',
   setApiKey: 'helios.setApiKey',
   rotateApiKey: 'helios.rotateApiKey',
   clearApiKey: 'helios.clearApiKey',
@@ -22,6 +25,13 @@ export const SETTINGS = {
   maxRetries: 'maxRetries',
   simulatorSpeedUp: 'simulator.speedUp',
   apiKeyRotationDays: 'apiKeyRotationDays',
+  budgetPlan: 'budget.plan',
+  budgetWindowTokens: 'budget.windowTokens',
+  budgetWindowMessages: 'budget.windowMessages',
+  budgetOpusWeight: 'budget.opusWeight',
+  budgetDailyUsd: 'budget.dailyUsd',
+  budgetMonthlyUsd: 'budget.monthlyUsd',
+  budgetThrottleAt: 'budget.throttleAt',
 } as const;
 
 export const CONFIG_SECTION = 'helios';

@@ -1,19 +1,24 @@
 import * as vscode from 'vscode';
+import { budgetConfigFrom } from '../core/governor/budgetConfig';
+import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
+import { Governor } from '../core/governor/governor';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
+import { FileObservationStore } from '../infra/governor/fileObservationStore';
 import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerCommands } from './commands/registerCommands';
+import { dagPanelDeps } from './commands/showPlan';
 import { STATE_KEYS } from './constants';
 import { registerDagPanelSerializer } from './dagPanel/dagPanel';
-import { dagPanelDeps } from './commands/showPlan';
-import { readCurrentWindow, type HeliosContext } from './heliosContext';
+import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
 import { ProviderHost } from './providerHost';
 import { affectsHelios, readSettings } from './settings';
 import { BudgetStatusBar } from './statusBar/budgetStatusBar';
 
-const BUDGET_REFRESH_MS = 30_000;
+/** Other windows of the same account append to the ledger; windows also reset with time. */
+const LEDGER_REFRESH_MS = 30_000;
 
 /** The composition root: build the services, register everything, return. Nothing heavy runs here. */
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
@@ -24,53 +29,57 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   const providers = new ProviderHost(extension.secrets, () => settings, log);
   const statusBar = new BudgetStatusBar();
   extension.subscriptions.push(providers, statusBar);
+  await providers.refreshKey();
 
-  const ledger = new JsonlFile<UsageRecord>(
-    vscode.Uri.joinPath(extension.globalStorageUri, 'usage', 'ledger.jsonl').fsPath,
-    (v) => UsageRecordSchema.parse(v),
-  );
+  const storage = (...parts: string[]) => vscode.Uri.joinPath(extension.globalStorageUri, ...parts).fsPath;
+  const onCorrupt = (file: string, error: string) => log.warn(`Unreadable state file ${file} left untouched: ${error}`);
+  const ledger = new JsonlFile<UsageRecord>(storage('usage', 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v));
+  const governor = await Governor.create({
+    ledger,
+    config: budgetConfigFrom(settings, providers.mode()),
+    observations: new FileObservationStore(storage('governor', 'observations.json'), onCorrupt),
+  });
+  extension.subscriptions.push({ dispose: () => governor.dispose() });
   const plans = extension.storageUri
-    ? new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, {
-      onCorrupt: (file, error) => log.warn(`Unreadable plan file ${file} left untouched: ${error}`),
-    })
+    ? new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, { onCorrupt })
     : undefined;
 
   const ctx: HeliosContext = {
-    extension, log, providers, ledger, plans, statusBar,
+    extension, log, providers, governor, plans,
     settings: () => settings,
-    async refreshBudget() {
-      try {
-        statusBar.render(await readCurrentWindow(ledger, log), providers.mode());
-      } catch (error) {
-        log.error(`Could not read the usage ledger: ${String(error)}`);
-      }
-    },
+    budgetSnapshot: () => buildBudgetSnapshot(governor.view(), providers.mode()),
     onRecorded(record) {
       log.info(`${record.provider} ${record.model} ${record.requestId ?? ''}: in ${record.usage.inputTokens}, out ${record.usage.outputTokens}, cache read ${record.usage.cacheReadInputTokens}, cache write ${record.usage.cacheCreationInputTokens}`);
-      void ctx.refreshBudget();
     },
   };
+  const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode() === 'simulator');
 
   registerCommands(ctx);
+  let lastState = governor.state;
   extension.subscriptions.push(
     registerDagPanelSerializer(extension, dagPanelDeps(ctx)),
+    { dispose: governor.onDidChange(() => {
+      render();
+      if (governor.state !== lastState) log.info(`Budget state: ${lastState} → ${governor.state}`);
+      lastState = governor.state;
+    }) },
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affectsHelios(e)) return;
       settings = readSettings();
+      governor.setConfig(budgetConfigFrom(settings, providers.mode()));
       void providers.restartSimulator();
-      void ctx.refreshBudget();
     }),
     extension.secrets.onDidChange(() => void providers.refreshKey()),
     providers.onDidChange(() => {
-      void ctx.refreshBudget();
+      governor.setConfig(budgetConfigFrom(settings, providers.mode()));
       void maybeShowSimulatorNotice(ctx);
     }),
   );
-  // Other windows of the same account append to the ledger, and windows reset with time.
-  const timer = setInterval(() => void ctx.refreshBudget(), BUDGET_REFRESH_MS);
+  const timer = setInterval(() => void governor.refresh().catch((e: unknown) => log.warn(`Could not read the usage ledger: ${String(e)}`)), LEDGER_REFRESH_MS);
   extension.subscriptions.push({ dispose: () => clearInterval(timer) });
 
-  await providers.refreshKey();
+  render();
+  void maybeShowSimulatorNotice(ctx);
   void maybeRemindKeyRotation(ctx);
 }
 
@@ -89,4 +98,3 @@ async function maybeShowSimulatorNotice(ctx: HeliosContext): Promise<void> {
   );
   if (picked === setKey) await vscode.commands.executeCommand('helios.setApiKey');
 }
-

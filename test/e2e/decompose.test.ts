@@ -7,7 +7,7 @@
  * the path) and installs code-server on first use (scripts/setupCodeServer.mjs).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
@@ -65,10 +65,10 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
 
   const step = (name: string, body: (s: E2eSession) => Promise<void>) => runStep(session, name, body, log);
 
-  it('activates on startup and shows the simulator with 0 tokens', () =>
+  it('activates on startup and shows the simulator with an empty window', () =>
     step('activated', async ({ page }) => {
       const item = await waitForStatusItem(page, isHelios, 'the Helios status item');
-      assert.match(item.text, /\b0 tok\b/);
+      assert.match(item.text, /^0%/);
       assert.match(item.text, /Simulator/);
       await screenshot(page, 'activated');
     }));
@@ -90,10 +90,29 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
 
   it('counts the tokens the decomposition spent', () =>
     step('tokens', async ({ page }) => {
-      const item = await waitForStatusItem(page, (i) => isHelios(i) && !/\b0 tok\b/.test(i.text), 'the Helios status item to count tokens');
-      assert.match(item.text, /tok/);
+      const item = await waitForStatusItem(page, (i) => isHelios(i) && !/^0%/.test(i.text), 'the Helios meter to count the spent tokens');
+      // Used share and time to the window's reset, e.g. "5% · 4h59m · Simulator".
+      assert.match(item.text, /^\d+% · \dh\d\dm · Simulator$/);
+      assert.doesNotMatch(item.classes, /warning-kind|error-kind/);
       log(`status item after decomposing: "${item.text}"`);
       await screenshot(page, 'tokens-spent');
+    }));
+
+  it('turns the meter yellow when usage passes the throttle threshold', () =>
+    step('throttled', async ({ page, server }) => {
+      // A smaller window cap, set as a user would in settings.json: the plan just made uses over 80 % of it.
+      const settings = JSON.parse(readFileSync(path.join(server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      await runCommand(page, 'Preferences: Open User Settings (JSON)');
+      await page.waitForSelector('.tabs-container .tab.active[aria-label^="settings.json"]');
+      await page.click('.editor-instance .monaco-editor .view-lines');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(JSON.stringify({ ...settings, 'helios.budget.plan': 'custom', 'helios.budget.windowTokens': 4_500 }));
+      await page.keyboard.press('Control+S');
+      const item = await waitForStatusItem(page, (i) => isHelios(i) && /warning-kind/.test(i.classes), 'the Helios meter to turn to the warning colour');
+      const percent = Number(/^(\d+)%/.exec(item.text)?.[1]);
+      assert.ok(percent >= 80 && percent < 100, `throttled at ${percent} %`);
+      log(`status item when throttled: "${item.text}"`);
+      await screenshot(page, 'meter-throttled');
     }));
 
   it('shows the plan again after its panel is closed', () =>

@@ -310,6 +310,8 @@ export interface StatusItem {
   /** Visible text; a codicon such as $(pulse) renders as an empty span and is not part of it. */
   readonly text: string;
   readonly ariaLabel: string;
+  /** The item's CSS classes: `warning-kind` / `error-kind` mark the theme's warning and error backgrounds. */
+  readonly classes: string;
 }
 
 export async function readStatusItems(page: Page): Promise<StatusItem[]> {
@@ -320,6 +322,7 @@ export async function readStatusItems(page: Page): Promise<StatusItem[]> {
         id: item.id,
         text: ((label as { innerText?: string }).innerText ?? label.textContent ?? '').replace(/\s+/g, ' ').trim(),
         ariaLabel: label.getAttribute('aria-label') ?? item.getAttribute('aria-label') ?? '',
+        classes: item.className,
       };
     }),
   );

@@ -75,12 +75,13 @@ describe('API key hygiene in a real VS Code', { timeout: 8 * 60_000 }, () => {
       await screenshot(page, 'key-entered');
       await page.keyboard.press('Enter');
       await page.waitForSelector(input, { state: 'hidden' });
-      await waitForStatusItem(page, (i) => i.ariaLabel.startsWith('Helios') && /Anthropic API/.test(i.text), 'the meter to show the Anthropic API');
+      // With a key, the `auto` budget plan meters dollars: "0% · $0.00".
+      await waitForStatusItem(page, (i) => i.ariaLabel.startsWith('Helios') && /\$0\.00/.test(i.text), 'the meter to show the API budget in dollars');
 
       await quickOpen(page, 'PRD.md');
       await runCommand(page, 'Helios: Decompose PRD');
       await findWebviewFrame(page, readyDag, 120_000);
-      await waitForStatusItem(page, (i) => i.ariaLabel.startsWith('Helios') && !/\b0 tok\b/.test(i.text), 'the meter to count tokens');
+      await waitForStatusItem(page, (i) => i.ariaLabel.startsWith('Helios') && /\$\d/.test(i.text) && !/\$0\.00/.test(i.text), 'the meter to count the spend');
       await screenshot(page, 'planned-with-key');
 
       // The simulator rejects calls without a key (401), so answered calls prove the key was sent.

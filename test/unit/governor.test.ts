@@ -65,7 +65,7 @@ describe('Governor admission', () => {
     assert.equal(governor.view().waiting, 1);
     governor.release(a);
     await pending;
-    assert.equal(second?.maxTokens, 4_000);
+    assert.equal((second as Admission | undefined)?.maxTokens, 4_000);
     assert.equal(governor.state, 'ok');
   });
 

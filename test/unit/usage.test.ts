@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DEFAULT_BUDGET, type BudgetConfig } from '../../src/core/governor/budgetPlans';
+import { buildBudgetSnapshot } from '../../src/core/governor/budgetSnapshot';
+import { GovernedLlmClient } from '../../src/core/governor/governedLlmClient';
+import { Governor } from '../../src/core/governor/governor';
+import { windowAt } from '../../src/core/governor/periods';
+import { HeliosError } from '../../src/core/errors/heliosError';
 import { costOfUsage } from '../../src/core/usage/cost';
-import { currentWindow, RecordingLlmClient, type UsageRecord } from '../../src/core/usage/usageLedger';
-import { formatTokens, presentBudget } from '../../src/extension/statusBar/budgetPresentation';
+import type { UsageRecord } from '../../src/core/usage/usageLedger';
+import { formatDuration, formatTokens, presentBudget } from '../../src/extension/statusBar/budgetPresentation';
 import { ZERO_USAGE } from '../../src/shared/usage';
+import { FakeClock } from '../support/fakeClock';
+import { MemoryLedger } from '../support/memoryLedger';
 import { ScriptedLlmClient } from '../support/scriptedLlmClient';
 
 const at = (iso: string, tokens: number): UsageRecord => ({
@@ -30,58 +38,90 @@ describe('costOfUsage', () => {
   });
 });
 
-describe('currentWindow', () => {
+describe('windowAt', () => {
   const records = [at('2026-11-24T01:10:00Z', 5), at('2026-11-24T05:59:00Z', 7), at('2026-11-24T06:30:00Z', 11), at('2026-11-24T07:00:00Z', 13)];
   it('opens at the first call floored to the hour and lasts five hours', () => {
-    const w = currentWindow(records.slice(0, 2), new Date('2026-11-24T05:59:30Z'))!;
-    assert.equal(w.start.toISOString(), '2026-11-24T01:00:00.000Z');
-    assert.equal(w.end.toISOString(), '2026-11-24T06:00:00.000Z');
-    assert.equal(w.tokens, 12);
-    assert.equal(w.calls, 2);
+    const w = windowAt(records.slice(0, 2), Date.parse('2026-11-24T05:59:30Z'));
+    assert.deepEqual([new Date(w.start).toISOString(), new Date(w.end).toISOString(), w.active], ['2026-11-24T01:00:00.000Z', '2026-11-24T06:00:00.000Z', true]);
   });
   it('starts a new window with the first call after the previous one closed', () => {
-    const w = currentWindow(records, new Date('2026-11-24T07:30:00Z'))!;
-    assert.equal(w.start.toISOString(), '2026-11-24T06:00:00.000Z');
-    assert.equal(w.tokens, 24);
+    assert.equal(new Date(windowAt(records, Date.parse('2026-11-24T07:30:00Z')).start).toISOString(), '2026-11-24T06:00:00.000Z');
   });
-  it('is closed when five hours passed without calls', () => {
-    assert.equal(currentWindow(records, new Date('2026-11-24T11:00:00Z')), undefined);
-    assert.equal(currentWindow([], new Date()), undefined);
+  it('is the window a call would open when five hours passed without calls', () => {
+    const w = windowAt(records, Date.parse('2026-11-24T11:20:00Z'));
+    assert.equal(w.active, false);
+    assert.equal(new Date(w.start).toISOString(), '2026-11-24T11:00:00.000Z');
   });
 });
 
-describe('RecordingLlmClient', () => {
-  it('appends the provider-reported usage and cost of each call to the ledger', async () => {
-    const appended: UsageRecord[] = [];
-    const client = new RecordingLlmClient(new ScriptedLlmClient([{ text: '{}' }]), {
-      append: async (r) => void appended.push(r), readAll: async () => ({ records: appended, skipped: 0 }),
-    }, { workspace: 'file:///p', now: () => new Date('2026-11-24T00:00:00Z') });
-    await client.complete({ model: 'claude-sonnet-5-5', system: [], messages: [], maxTokens: 10 });
-    assert.equal(appended.length, 1);
-    assert.equal(appended[0]!.usage.inputTokens, 100);
-    assert.equal(appended[0]!.requestId, 'req_1');
-    assert.equal(appended[0]!.workspace, 'file:///p');
+describe('GovernedLlmClient', () => {
+  it('sends the granted max_tokens and settles the provider-reported usage into the ledger', async () => {
+    const ledger = new MemoryLedger();
+    const clock = new FakeClock(Date.parse('2026-11-24T10:00:00Z'));
+    const governor = await Governor.create({ ledger, config: { ...DEFAULT_BUDGET, plan: 'custom', windowTokens: 5_000, windowMessages: 0 }, clock });
+    const inner = new ScriptedLlmClient([{ text: '{}' }], 1_000);
+    const client = new GovernedLlmClient(inner, governor, { workspace: 'file:///p', now: () => new Date(clock.now()) });
+    await client.complete({ model: 'claude-sonnet-5-5', system: [], messages: [], maxTokens: 32_000, tags: { agent: 'architect', planId: 'p1' } });
+    // 1,000 counted input → reserved 1,000 × 1.02 + 16 = 1,036; the rest of 5,000 is the output budget.
+    assert.equal(inner.requests[0]!.maxTokens, 5_000 - 1_036);
+    const r = ledger.records[0]!;
+    assert.deepEqual([r.usage.inputTokens, r.requestId, r.workspace, r.family, r.agent, r.planId], [100, 'req_1', 'file:///p', 'sonnet', 'architect', 'p1']);
     // 100 in × 2 + 50 out × 10 + 10 write × 2 × 1.25 + 20 read × 2 × 0.1, per MTok.
-    assert.ok(Math.abs(appended[0]!.costUsd! - (200 + 500 + 25 + 4) / 1e6) < 1e-12);
+    assert.ok(Math.abs(r.costUsd! - (200 + 500 + 25 + 4) / 1e6) < 1e-12);
+    assert.equal(governor.view().reserved, 0);
+  });
+
+  it('releases the reservation when the call fails, and learns from a usage-limit refusal', async () => {
+    const governor = await Governor.create({ ledger: new MemoryLedger(), config: { ...DEFAULT_BUDGET, plan: 'custom', windowTokens: 5_000, windowMessages: 0 } });
+    const failing = new ScriptedLlmClient([], 100);
+    failing.complete = () => Promise.reject(new HeliosError('provider_rate_limited', 'limit', { limitReached: 1 }));
+    const client = new GovernedLlmClient(failing, governor, { workspace: 'w', now: () => new Date() });
+    await assert.rejects(client.complete({ model: 'claude-sonnet-5-5', system: [], messages: [], maxTokens: 100 }));
+    assert.equal(governor.view().reserved, 0);
+    assert.equal(governor.view().observations.length, 1);
   });
 });
 
 describe('budget meter presentation', () => {
   const t = (m: string, ...args: Array<string | number>) => m.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]));
-  it('formats token counts compactly', () => {
+  const commands = { showBudget: 'helios.showBudget', pause: 'helios.pause', resume: 'helios.resume', settings: 'helios.openBudgetSettings', setApiKey: 'helios.setApiKey' };
+  const time = (iso: string) => iso.slice(11, 16);
+
+  async function snapshotWith(used: number, config: BudgetConfig = { ...DEFAULT_BUDGET, plan: 'max5x' }) {
+    const ledger = new MemoryLedger();
+    const clock = new FakeClock(Date.parse('2026-11-24T10:48:00Z'));
+    if (used > 0) ledger.records.push({ ...at('2026-11-24T10:05:00Z', used) });
+    const governor = await Governor.create({ ledger, config, clock });
+    return buildBudgetSnapshot(governor.view(), 'simulator');
+  }
+
+  it('formats tokens and durations compactly', () => {
     assert.deepEqual([0, 999, 1_234, 45_600, 2_500_000].map(formatTokens), ['0', '999', '1.2k', '46k', '2.50M']);
+    assert.deepEqual([0, 59_000, 45 * 60_000, 192 * 60_000].map(formatDuration), ['<1m', '<1m', '45m', '3h12m']);
   });
-  it('shows tokens and the simulator in the text, and the reset time in the tooltip', () => {
-    const window = { start: new Date('2026-11-24T01:00:00Z'), end: new Date('2026-11-24T06:00:00Z'), tokens: 3_412, costUsd: 0.0421, calls: 2 };
-    const view = presentBudget({ window, provider: 'simulator', now: new Date('2026-11-24T04:30:00Z'), t, showBudgetCommand: 'helios.showBudget', setKeyCommand: 'helios.setApiKey' });
-    assert.equal(view.text, '$(pulse) 3.4k tok · Simulator');
-    assert.match(view.tooltip, /resets in 1 h 30 min/);
-    assert.match(view.tooltip, /3,412 in 2 calls/);
-    assert.match(view.tooltip, /command:helios\.setApiKey/);
-    assert.match(view.ariaLabel, /^Helios: 3412 tokens/);
+
+  it('shows the used share and the time to reset, and the simulator', async () => {
+    const view = presentBudget({ snapshot: await snapshotWith(8_800), simulator: true, t, commands, time });
+    assert.equal(view.text, '$(pulse) 10% · 4h12m · Simulator');
+    assert.equal(view.severity, 'none');
+    assert.match(view.tooltip, /Used 8\.8k of 88k \(plan default\)/);
+    assert.match(view.tooltip, /Window 10:00 – 15:00, resets in 4h12m/);
+    assert.match(view.tooltip, /command:helios\.pause/);
   });
-  it('shows zero when no window is open', () => {
-    const view = presentBudget({ window: undefined, provider: 'anthropic', now: new Date(), t, showBudgetCommand: 'a', setKeyCommand: 'b' });
-    assert.equal(view.text, '$(pulse) 0 tok · Anthropic API');
+
+  it('turns warning at the throttle threshold and error when paused', async () => {
+    const throttled = presentBudget({ snapshot: await snapshotWith(72_000), simulator: false, t, commands, time });
+    assert.equal(throttled.severity, 'warning');
+    assert.match(throttled.text, /^\$\(pulse\) 82% · 4h12m$/);
+    const paused = presentBudget({ snapshot: await snapshotWith(90_000), simulator: false, t, commands, time });
+    assert.equal(paused.severity, 'error');
+    assert.match(paused.text, /^\$\(debug-pause\) 102%/);
+    assert.match(paused.tooltip, /command:helios\.resume/);
+  });
+
+  it('shows 0 % with no window open, and dollars for the api plan', async () => {
+    assert.equal(presentBudget({ snapshot: await snapshotWith(0), simulator: false, t, commands, time }).text, '$(pulse) 0%');
+    const api = presentBudget({ snapshot: await snapshotWith(0, { ...DEFAULT_BUDGET, plan: 'api' }), simulator: false, t, commands, time });
+    assert.equal(api.text, '$(pulse) 0% · $0.00');
   });
 });

@@ -51,7 +51,7 @@ export async function decomposePrd(prd: PrdDocument, options: ArchitectOptions):
   const ask = async (messages: LlmMessage[]): Promise<LlmResponse> => {
     throwIfAborted(options.signal);
     const response = await client.complete({
-      model, system, messages, maxTokens, outputSchema, signal: options.signal, onProgress: options.onProgress,
+      model, system, messages, maxTokens, outputSchema, signal: options.signal, onProgress: options.onProgress, tags: { agent: 'architect' },
     });
     calls.push(response);
     return response;

@@ -21,6 +21,16 @@ export const SettingsSchema = z.object({
   /** Divides the simulator's latency model; 1 is realistic timing. */
   /** Days after which Helios reminds the user to rotate the API key; 0 turns the reminder off. */
   apiKeyRotationDays: clampedInt(0, 3_650, 30),
+  /** `auto`: `api` with an API key, `max5x` for the simulator (a simulated subscription window). */
+  budgetPlan: z.enum(['auto', 'pro', 'max5x', 'max20x', 'api', 'custom']).catch('auto'),
+  /** Weighted tokens per 5-hour window; 0 = the plan's default. */
+  budgetWindowTokens: clampedInt(0, 1_000_000_000, 0),
+  /** Calls per 5-hour window; -1 = the plan's default, 0 = no message cap. */
+  budgetWindowMessages: clampedInt(-1, 1_000_000, -1),
+  budgetOpusWeight: z.preprocess((v) => (typeof v === 'number' && v > 0 && v <= 100 ? v : 2), z.number()),
+  budgetDailyUsd: z.preprocess((v) => (typeof v === 'number' && v >= 0 ? v : 10), z.number()),
+  budgetMonthlyUsd: z.preprocess((v) => (typeof v === 'number' && v >= 0 ? v : 200), z.number()),
+  budgetThrottleAt: z.preprocess((v) => (typeof v === 'number' && v >= 0.05 && v <= 1 ? v : 0.8), z.number()),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

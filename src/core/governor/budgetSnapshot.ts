@@ -1,4 +1,4 @@
-import type { BudgetSnapshot, FamilyUsage, WindowSummary } from '../../shared/budget';
+import type { BudgetSnapshot, WindowSummary } from '../../shared/budget';
 import { findModel, type ModelFamily } from '../../shared/models';
 import { totalTokens } from '../../shared/usage';
 import type { UsageRecord } from '../usage/usageLedger';
@@ -61,7 +61,7 @@ export function buildBudgetSnapshot(view: GovernorView, provider: string): Budge
     cap: view.cap.units,
     capSource: view.cap.source,
     throttleAt: view.config.throttleAt,
-    byFamily: byFamily as Record<ModelFamily, FamilyUsage>,
+    byFamily,
     burnRatePerMin,
     projectedAtEnd,
     capReachedAt: capReachedMs < period.end ? new Date(capReachedMs).toISOString() : null,

@@ -12,6 +12,8 @@
  * - When the pause since the previous entry is more than `blockHours`, a gap block sits between
  *   the two: from previous entry + `blockHours` to the next entry.
  * - `isActive` when `now < endTime` and `now − actualEndTime < blockHours`.
+ * - The result is sorted by start time (stable), as ccusage prints it; so a gap that begins after
+ *   the next block's floored start (last entry 11:59, next entry 17:00:00.001) comes after that block.
  */
 
 /** The four token counts every provider usage report carries. */
@@ -174,7 +176,8 @@ export function computeBlocks(entries: readonly UsageEntry[], now: Date, blockHo
     }
   }
   if (current.length > 0) blocks.push(activityBlock(startMs, current, nowMs, blockMs));
-  return blocks;
+  // As ccusage's output: by start time (stable). A gap can start after the next block's floored start.
+  return blocks.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 }
 
 /** The block in force at `now`, if any: what the session meter shows. */

@@ -61,6 +61,11 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * epoch ms; undefined when it is not one or names an impossible date.
  */
 export function parseTimestamp(text: string): number | undefined {
+  // Fast path for what Claude Code writes (`2026-11-24T01:02:03.456Z`): exact when it round-trips.
+  if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms) && new Date(ms).toISOString() === text) return ms;
+  }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
@@ -87,16 +92,19 @@ export type LineOutcome =
   | { readonly kind: 'other'; readonly timestampMs?: number }
   | { readonly kind: 'usage'; readonly timestampMs?: number; readonly record: ClaudeCodeRecord };
 
+const BLANK: LineOutcome = { kind: 'blank' };
+const MALFORMED: LineOutcome = { kind: 'malformed' };
+
 /** One log line: a usage record, another kind of record, a blank line, or a malformed one. */
 export function parseClaudeCodeLine(line: string, options: ClaudeCodeParseOptions = {}): LineOutcome {
-  if (line.trim() === '') return { kind: 'blank' };
+  if (line.length === 0) return BLANK;
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return { kind: 'malformed' };
+    return line.trim() === '' ? BLANK : MALFORMED;
   }
-  if (!isObject(value)) return { kind: 'malformed' };
+  if (!isObject(value)) return MALFORMED;
   // ccusage orders files by `new Date(timestamp)` of any line: mirror that leniency here only.
   const loose = typeof value.timestamp === 'string' ? Date.parse(value.timestamp) : Number.NaN;
   const timestampMs = Number.isNaN(loose) ? undefined : loose;
@@ -127,19 +135,18 @@ function usageRecord(value: Json, message: Json, options: ClaudeCodeParseOptions
   };
   const messageId = nonEmpty(message.id);
   const requestId = nonEmpty(value.requestId);
-  const workspace = nonEmpty(value.cwd);
-  const costUsd = typeof value.costUSD === 'number' ? value.costUSD : priceOf(modelId, fast, usage, u.cache_creation, options);
+  // One object shape for every entry (absent ids are `undefined`): cheaper than conditional spreads.
   const entry: UsageEntry = {
     timestamp: new Date(at),
     model,
     usage,
+    costUsd: typeof value.costUSD === 'number' ? value.costUSD : priceOf(modelId, fast, usage, u.cache_creation, options),
+    requestId,
+    messageId,
     source: 'claude-code',
-    ...(costUsd === undefined ? {} : { costUsd }),
-    ...(messageId === undefined ? {} : { messageId }),
-    ...(requestId === undefined ? {} : { requestId }),
-    ...(workspace === undefined ? {} : { workspace }),
+    workspace: nonEmpty(value.cwd),
   };
-  return messageId !== undefined && requestId !== undefined ? { entry, key: `${messageId}:${requestId}` } : { entry };
+  return { entry, key: messageId !== undefined && requestId !== undefined ? `${messageId}:${requestId}` : undefined };
 }
 
 function priceOf(modelId: string | undefined, fast: boolean, usage: TokenCounts, split: unknown, options: ClaudeCodeParseOptions): number | undefined {
@@ -147,11 +154,14 @@ function priceOf(modelId: string | undefined, fast: boolean, usage: TokenCounts,
   if (tokens === 0) return 0; // `<synthetic>` error messages and the like cost nothing.
   // Fast mode's price multiplier is not in the table: an honest "unknown" beats a guess.
   if (modelId === undefined || fast) return undefined;
-  const s = isObject(split) ? split : {};
+  const s = isObject(split) ? split : undefined;
   const full: TokenUsage = {
-    ...usage,
-    cacheCreation5mTokens: isCount(s.ephemeral_5m_input_tokens) ? s.ephemeral_5m_input_tokens : 0,
-    cacheCreation1hTokens: isCount(s.ephemeral_1h_input_tokens) ? s.ephemeral_1h_input_tokens : 0,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheCreationInputTokens: usage.cacheCreationInputTokens,
+    cacheReadInputTokens: usage.cacheReadInputTokens,
+    cacheCreation5mTokens: s && isCount(s.ephemeral_5m_input_tokens) ? s.ephemeral_5m_input_tokens : 0,
+    cacheCreation1hTokens: s && isCount(s.ephemeral_1h_input_tokens) ? s.ephemeral_1h_input_tokens : 0,
   };
   return costOfUsage(modelId, full, options.priceTable);
 }

@@ -3,7 +3,7 @@ import { decomposePrd, type ArchitectPhase } from '../../core/agents/architect';
 import { readPrd } from '../../core/agents/prdInput';
 import { HeliosError } from '../../core/errors/heliosError';
 import { createPlan } from '../../core/plan/plan';
-import { RecordingLlmClient } from '../../core/usage/usageLedger';
+import { GovernedLlmClient } from '../../core/governor/governedLlmClient';
 import type { Plan } from '../../shared/taskGraph';
 import { totalTokens } from '../../shared/usage';
 import type { HeliosContext } from '../heliosContext';
@@ -26,7 +26,7 @@ export async function runDecompose(ctx: HeliosContext, arg: unknown): Promise<Pl
   const prd = readPrd(relPath, bytes);
   const settings = ctx.settings();
   const inner = await ctx.providers.client();
-  const client = new RecordingLlmClient(inner, ctx.ledger, {
+  const client = new GovernedLlmClient(inner, ctx.governor, {
     workspace: folder.uri.toString(),
     now: () => new Date(),
     onRecorded: (record) => ctx.onRecorded(record),

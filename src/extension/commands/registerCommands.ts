@@ -3,12 +3,13 @@ import { totalTokens } from '../../shared/usage';
 import { COMMANDS, type CommandId } from '../constants';
 import { DagPanel } from '../dagPanel/dagPanel';
 import { showError } from '../errorMessages';
-import { readCurrentWindow, type HeliosContext } from '../heliosContext';
+import type { HeliosContext } from '../heliosContext';
+import { runShowBudget } from './showBudget';
 import { runClearApiKey, runSetApiKey } from './apiKey';
 import { runDecompose } from './decomposePrd';
 import { dagPanelDeps, runShowPlan } from './showPlan';
 
-type Handler = (ctx: HeliosContext, ...args: unknown[]) => Promise<void>;
+type Handler = (ctx: HeliosContext, ...args: unknown[]) => Promise<void> | void;
 
 /**
  * Every contributed command is registered here, always: when something is missing it says why
@@ -25,21 +26,22 @@ const HANDLERS: Record<CommandId, Handler> = {
     );
   },
   [COMMANDS.showPlan]: (ctx) => runShowPlan(ctx),
-  [COMMANDS.showBudget]: async (ctx) => {
-    const window = await readCurrentWindow(ctx.ledger, ctx.log);
-    const message = window
-      ? vscode.l10n.t('Current 5-hour window: {0} tokens in {1} calls, ${2}; resets at {3}.',
-        window.tokens.toLocaleString('en-US'), window.calls, window.costUsd.toFixed(4), window.end.toLocaleTimeString())
-      : vscode.l10n.t('No Helios calls in the current 5-hour window.');
-    void vscode.window.showInformationMessage(message);
+  [COMMANDS.showBudget]: (ctx) => runShowBudget(ctx),
+  [COMMANDS.pause]: (ctx) => {
+    ctx.governor.setPaused(true);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Helios is paused: no new model call starts until you resume. Calls in flight finish.'));
+  },
+  [COMMANDS.resume]: (ctx) => {
+    ctx.governor.setPaused(false);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Helios resumed.'));
+  },
+  [COMMANDS.openBudgetSettings]: async () => {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'helios.budget');
   },
   [COMMANDS.setApiKey]: (ctx) => runSetApiKey(ctx),
   [COMMANDS.rotateApiKey]: (ctx) => runSetApiKey(ctx, true),
   [COMMANDS.clearApiKey]: (ctx) => runClearApiKey(ctx),
-  [COMMANDS.showLog]: (ctx) => {
-    ctx.log.show();
-    return Promise.resolve();
-  },
+  [COMMANDS.showLog]: (ctx) => ctx.log.show(),
 };
 
 export function registerCommands(ctx: HeliosContext): void {

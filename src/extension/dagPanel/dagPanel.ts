@@ -3,8 +3,9 @@
  * The host is the source of truth: the page asks with `ready` and gets a full snapshot back.
  */
 import * as vscode from 'vscode';
-import type { DagPanelStrings, DagSnapshot, HostToDagPanel } from '../../shared/protocol/dagPanel';
-import { createNonce, renderDagPanelHtml } from './dagPanelHtml';
+import type { DagPanelStrings, DagPanelToHost, DagSnapshot, HostToDagPanel } from '../../shared/protocol/dagPanel';
+import { createWebviewPanel, WebviewPanelHost } from '../webviewHost/webviewPanelHost';
+import { DAG_PANEL_ROOT } from './dagPanelHtml';
 import { parseDagPanelMessage, resolveInWorkspace } from './dagPanelMessages';
 
 export const DAG_PANEL_VIEW_TYPE = 'helios.dagPanel';
@@ -18,13 +19,6 @@ export interface DagPanelDeps {
   readonly workspaceFolder: () => vscode.Uri | undefined;
 }
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-  };
-}
-
 function panelTitle(snapshot: DagSnapshot | null): string {
   if (!snapshot) return vscode.l10n.t('Helios Plan');
   const prdName = snapshot.prdPath.split(/[\\/]/).pop() || snapshot.prdPath;
@@ -34,10 +28,7 @@ function panelTitle(snapshot: DagSnapshot | null): string {
 export class DagPanel {
   private static current: DagPanel | undefined;
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private disposed = false;
-  /** Orders concurrent updates: only the newest read is posted. */
-  private updateSeq = 0;
+  private readonly host: WebviewPanelHost<DagPanelToHost, HostToDagPanel>;
 
   /** The open panel, if any: the composition root calls `update()` on it when the plan changes. */
   static get currentPanel(): DagPanel | undefined {
@@ -52,14 +43,7 @@ export class DagPanel {
       void existing.update();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(
-      DAG_PANEL_VIEW_TYPE,
-      panelTitle(null),
-      column ?? vscode.ViewColumn.Active,
-      // Not retained: a hidden panel costs nothing, and it rebuilds from the host's snapshot and
-      // its own saved view state when shown again.
-      { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: false },
-    );
+    const panel = createWebviewPanel(DAG_PANEL_VIEW_TYPE, panelTitle(null), deps.extensionUri, column);
     return DagPanel.adopt(panel, deps);
   }
 
@@ -79,20 +63,18 @@ export class DagPanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly deps: DagPanelDeps,
   ) {
-    const webview = panel.webview;
-    webview.options = webviewOptions(deps.extensionUri);
-    webview.html = renderDagPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview', 'dag.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, 'media', 'dag.css')).toString(),
+    this.host = new WebviewPanelHost(panel, {
+      extensionUri: deps.extensionUri,
+      page: { script: 'dag.js', style: 'dag.css', root: DAG_PANEL_ROOT },
       title: panelTitle(null),
-      lang: vscode.env.language,
+      log: deps.log,
+      name: 'DAG panel',
+      parse: parseDagPanelMessage,
+      onMessage: (message) => this.onMessage(message),
+      onDispose: () => {
+        if (DagPanel.current === this) DagPanel.current = undefined;
+      },
     });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-    );
   }
 
   /**
@@ -100,37 +82,24 @@ export class DagPanel {
    * Resolves once the message is posted (or dropped because a newer update overtook it).
    */
   async update(): Promise<void> {
-    if (this.disposed) return;
-    const seq = ++this.updateSeq;
-    let snapshot: DagSnapshot | null;
-    try {
-      snapshot = await this.deps.getSnapshot();
-    } catch (err) {
-      this.deps.log.error('DAG panel: reading the plan failed', err);
-      snapshot = null;
-    }
-    if (this.disposed || seq !== this.updateSeq) return;
-    this.panel.title = panelTitle(snapshot);
-    const message: HostToDagPanel = { type: 'snapshot', snapshot, strings: this.deps.strings() };
-    await this.panel.webview.postMessage(message);
+    const read = await this.host.latest(async () => {
+      try {
+        return await this.deps.getSnapshot();
+      } catch (err) {
+        this.deps.log.error('DAG panel: reading the plan failed', err);
+        return null;
+      }
+    });
+    if (!read) return;
+    this.panel.title = panelTitle(read.value);
+    await this.host.post({ type: 'snapshot', snapshot: read.value, strings: this.deps.strings() });
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (DagPanel.current === this) DagPanel.current = undefined;
-    // Re-entrant when VS Code closed the panel (onDidDispose → here): the flag above stops the loop.
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.host.dispose();
   }
 
-  private onMessage(raw: unknown): void {
-    const parsed = parseDagPanelMessage(raw);
-    if (!parsed.ok) {
-      this.deps.log.warn(`DAG panel: ignored a malformed message from the webview (${parsed.reason})`);
-      return;
-    }
-    const message = parsed.message;
+  private onMessage(message: DagPanelToHost): void {
     switch (message.type) {
       case 'ready':
         void this.update();

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { DagPanelToHost } from '../../shared/protocol/dagPanel';
+import { parseWebviewMessage, type ParsedWebviewMessage } from '../webviewHost/webviewMessages';
 
 const MAX_PATH_LENGTH = 1024;
 
@@ -44,15 +45,8 @@ export const DagPanelToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('openFile'), path: WorkspaceRelativePath }),
 ]);
 
-export type ParsedDagPanelMessage =
-  | { readonly ok: true; readonly message: DagPanelToHost }
-  | { readonly ok: false; readonly reason: string };
+export type ParsedDagPanelMessage = ParsedWebviewMessage<DagPanelToHost>;
 
 export function parseDagPanelMessage(raw: unknown): ParsedDagPanelMessage {
-  const result = DagPanelToHostSchema.safeParse(raw);
-  if (result.success) return { ok: true, message: result.data };
-  const reason = result.error.issues
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
-  return { ok: false, reason };
+  return parseWebviewMessage(DagPanelToHostSchema, raw);
 }

@@ -1,57 +1,92 @@
-import type { UsageWindow } from '../../core/usage/usageLedger';
+import type { BudgetSnapshot } from '../../shared/budget';
 
-/** What the meter shows; a pure function of the window so it is testable without VS Code. */
+/** What the meter shows; a pure function of the snapshot so it is testable without VS Code. */
 export interface BudgetView {
   readonly text: string;
   readonly ariaLabel: string;
-  /** Markdown; command links are trusted only for Helios's own commands. */
+  /** Markdown; command links are trusted only for the commands in `commands`. */
   readonly tooltip: string;
+  readonly severity: 'none' | 'warning' | 'error';
 }
 
 export type Translate = (message: string, ...args: Array<string | number>) => string;
 
+export interface MeterCommands {
+  readonly showBudget: string;
+  readonly pause: string;
+  readonly resume: string;
+  readonly settings: string;
+  readonly setApiKey: string;
+}
+
 export function formatTokens(n: number): string {
-  if (n < 1_000) return String(n);
-  if (n < 1_000_000) return `${(n / 1_000).toFixed(n < 10_000 ? 1 : 0)}k`;
-  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1)}M`;
+  const r = Math.round(n);
+  if (r < 1_000) return String(r);
+  if (r < 1_000_000) return `${(r / 1_000).toFixed(r < 10_000 ? 1 : 0)}k`;
+  return `${(r / 1_000_000).toFixed(r < 10_000_000 ? 2 : 1)}M`;
+}
+
+export function formatUnits(n: number, unit: BudgetSnapshot['unit']): string {
+  return unit === 'usd' ? `$${n.toFixed(n < 10 ? 2 : 0)}` : formatTokens(n);
+}
+
+/** `3h12m`, `45m`, `<1m`. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 1) return '<1m';
+  const h = Math.floor(minutes / 60);
+  return h > 0 ? `${h}h${String(minutes % 60).padStart(2, '0')}m` : `${minutes}m`;
 }
 
 export function presentBudget(args: {
-  readonly window: UsageWindow | undefined;
-  readonly provider: 'anthropic' | 'simulator';
-  readonly now: Date;
+  readonly snapshot: BudgetSnapshot;
+  readonly simulator: boolean;
   readonly t: Translate;
-  readonly showBudgetCommand: string;
-  readonly setKeyCommand: string;
+  readonly commands: MeterCommands;
+  /** Local time formatter (the host passes the UI locale's). */
+  readonly time: (iso: string) => string;
 }): BudgetView {
-  const { window, provider, now, t } = args;
-  const tokens = window?.tokens ?? 0;
-  const providerLabel = provider === 'simulator' ? t('Simulator') : t('Anthropic API');
-  const text = `$(pulse) ${t('{0} tok', formatTokens(tokens))} · ${providerLabel}`;
-  const lines: string[] = [`**${t('Helios — current 5-hour window')}**`, ''];
-  if (window) {
-    const minutesLeft = Math.max(0, Math.round((window.end.getTime() - now.getTime()) / 60_000));
-    lines.push(
-      t('Tokens used: {0} in {1} calls', tokens.toLocaleString('en-US'), window.calls),
-      '',
-      t('Cost: ${0}', window.costUsd.toFixed(4)),
-      '',
-      t('Window: {0} – {1} (resets in {2} h {3} min)', hhmm(window.start), hhmm(window.end), Math.floor(minutesLeft / 60), minutesLeft % 60),
-    );
+  const { snapshot: s, t, commands } = args;
+  const now = Date.parse(s.now);
+  const percent = s.cap > 0 ? Math.round((s.used / s.cap) * 100) : 0;
+  const left = Date.parse(s.period.end) - now;
+  const icon = s.state === 'paused' ? '$(debug-pause)' : '$(pulse)';
+  const parts = [`${icon} ${percent}%`];
+  if (s.unit === 'usd') parts.push(formatUnits(s.used, 'usd'));
+  else if (s.period.active) parts.push(formatDuration(left));
+  if (args.simulator) parts.push(t('Simulator'));
+
+  const lines: string[] = [];
+  const title = s.unit === 'usd' ? t('Helios — API budget today') : t('Helios — current 5-hour window');
+  lines.push(`**${title}** · ${stateLabel(s.state, t)}`, '');
+  const capNote = s.capSource === 'observed' && s.observedCeiling
+    ? t('observed ceiling ≈ {0}, from {1} windows', formatUnits(s.observedCeiling.value, s.unit), s.observedCeiling.windows)
+    : s.capSource === 'default' ? t('plan default') : t('configured');
+  lines.push(t('Used {0} of {1} ({2}); {3} reserved by {4} calls in flight', formatUnits(s.used, s.unit), formatUnits(s.cap, s.unit), capNote, formatUnits(s.reserved, s.unit), s.inFlight), '');
+  if (s.period.active) {
+    lines.push(t('Window {0} – {1}, resets in {2}', args.time(s.period.start), args.time(s.period.end), formatDuration(left)), '');
   } else {
-    lines.push(t('No Helios calls in the current window.'));
+    lines.push(t('No window is open: the next call starts one.'), '');
   }
-  lines.push('', provider === 'simulator'
-    ? t('Provider: embedded Claude simulator (no API key set; nothing is billed). [Set API Key](command:{0})', args.setKeyCommand)
-    : t('Provider: Anthropic API'));
-  lines.push('', `[${t('Show budget')}](command:${args.showBudgetCommand})`);
+  const split = (['opus', 'sonnet', 'haiku', 'fable'] as const)
+    .filter((f) => s.byFamily[f].calls > 0)
+    .map((f) => `${f[0]!.toUpperCase()}${f.slice(1)} ${formatUnits(s.byFamily[f].units, s.unit)}`);
+  if (split.length > 0) lines.push(split.join(' · '), '');
+  lines.push(t('Burn rate {0}/min · projected {1} at the end', formatUnits(s.burnRatePerMin, s.unit), formatUnits(s.projectedAtEnd, s.unit)), '');
+  if (s.capReachedAt) lines.push(t('At this rate the cap is reached at {0}.', args.time(s.capReachedAt)), '');
+  if (s.waiting > 0) lines.push(t('{0} calls are waiting for budget.', s.waiting), '');
+  if (args.simulator) lines.push(t('Provider: embedded Claude simulator (no API key set; nothing is billed). [Set API Key](command:{0})', commands.setApiKey), '');
+  const pauseLink = s.state === 'paused' ? `[${t('Resume')}](command:${commands.resume})` : `[${t('Pause')}](command:${commands.pause})`;
+  lines.push(`[${t('Show budget')}](command:${commands.showBudget}) · ${pauseLink} · [${t('Settings')}](command:${commands.settings})`);
+
   return {
-    text,
-    ariaLabel: t('Helios: {0} tokens used in the current 5-hour window ({1})', tokens, providerLabel),
+    text: parts.join(' · '),
+    ariaLabel: t('Helios: {0} percent of the budget used, {1}', percent, stateLabel(s.state, t)),
     tooltip: lines.join('\n'),
+    severity: s.state === 'paused' ? 'error' : s.state === 'throttled' ? 'warning' : 'none',
   };
 }
 
-function hhmm(d: Date): string {
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+function stateLabel(state: BudgetSnapshot['state'], t: Translate): string {
+  return state === 'paused' ? t('paused') : state === 'throttled' ? t('throttled') : t('ok');
 }

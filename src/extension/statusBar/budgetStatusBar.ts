@@ -1,9 +1,17 @@
 import * as vscode from 'vscode';
-import type { UsageWindow } from '../../core/usage/usageLedger';
+import type { BudgetSnapshot } from '../../shared/budget';
 import { COMMANDS, STATUS_ITEM_ID } from '../constants';
 import { presentBudget } from './budgetPresentation';
 
-/** The budget meter: one status item rendered from the current window and the active provider. */
+const METER_COMMANDS = {
+  showBudget: COMMANDS.showBudget,
+  pause: COMMANDS.pause,
+  resume: COMMANDS.resume,
+  settings: COMMANDS.openBudgetSettings,
+  setApiKey: COMMANDS.setApiKey,
+};
+
+/** The budget meter: one status item, a pure rendering of the governor's snapshot. */
 export class BudgetStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
 
@@ -13,15 +21,18 @@ export class BudgetStatusBar implements vscode.Disposable {
     this.item.command = COMMANDS.showBudget;
   }
 
-  render(window: UsageWindow | undefined, provider: 'anthropic' | 'simulator'): void {
+  render(snapshot: BudgetSnapshot, simulator: boolean): void {
     const view = presentBudget({
-      window, provider, now: new Date(), t: vscode.l10n.t,
-      showBudgetCommand: COMMANDS.showBudget, setKeyCommand: COMMANDS.setApiKey,
+      snapshot, simulator, t: vscode.l10n.t, commands: METER_COMMANDS,
+      time: (iso) => new Date(iso).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' }),
     });
     this.item.text = view.text;
     this.item.accessibilityInformation = { label: view.ariaLabel };
-    const tooltip = new vscode.MarkdownString(view.tooltip);
-    tooltip.isTrusted = { enabledCommands: [COMMANDS.showBudget, COMMANDS.setApiKey] };
+    this.item.backgroundColor = view.severity === 'error'
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : view.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const tooltip = new vscode.MarkdownString(view.tooltip, true);
+    tooltip.isTrusted = { enabledCommands: Object.values(METER_COMMANDS) };
     this.item.tooltip = tooltip;
     this.item.show();
   }

@@ -1,0 +1,147 @@
+/**
+ * Hosts the budget webview: one panel at a time, re-created after a reload by the serializer.
+ * The host is the source of truth: the page asks with `ready` and gets a full snapshot back, and
+ * the composition root calls `update()` whenever the governor's numbers change.
+ */
+import * as vscode from 'vscode';
+import type { BudgetSnapshot } from '../../shared/budget';
+import type {
+  BudgetPanelCommand,
+  BudgetPanelStrings,
+  BudgetPanelToHost,
+  HostToBudgetPanel,
+} from '../../shared/protocol/budgetPanel';
+import { createWebviewPanel, WebviewPanelHost } from '../webviewHost/webviewPanelHost';
+import { BUDGET_PANEL_ROOT } from './budgetPanelHtml';
+import { parseBudgetPanelMessage } from './budgetPanelMessages';
+
+export const BUDGET_PANEL_VIEW_TYPE = 'helios.budgetPanel';
+
+export interface BudgetPanelDeps {
+  readonly extensionUri: vscode.Uri;
+  /** The governor's current view, read on every (re)connect and update. */
+  readonly getSnapshot: () => Promise<BudgetSnapshot>;
+  readonly strings: () => BudgetPanelStrings;
+  readonly log: vscode.LogOutputChannel;
+  /** The command id each button runs. */
+  readonly commands: Readonly<Record<BudgetPanelCommand, string>>;
+}
+
+function panelTitle(): string {
+  return vscode.l10n.t('Helios Budget');
+}
+
+export class BudgetPanel {
+  private static current: BudgetPanel | undefined;
+
+  private readonly host: WebviewPanelHost<BudgetPanelToHost, HostToBudgetPanel>;
+
+  /** The open panel, if any: the composition root calls `update()` on it when usage changes. */
+  static get currentPanel(): BudgetPanel | undefined {
+    return BudgetPanel.current;
+  }
+
+  /** Reveals the panel, creating it on first use. */
+  static show(deps: BudgetPanelDeps, column?: vscode.ViewColumn): BudgetPanel {
+    const existing = BudgetPanel.current;
+    if (existing) {
+      existing.host.panel.reveal(column);
+      void existing.update();
+      return existing;
+    }
+    return BudgetPanel.adopt(createWebviewPanel(BUDGET_PANEL_VIEW_TYPE, panelTitle(), deps.extensionUri, column), deps);
+  }
+
+  /** Takes over a panel VS Code restored after a reload. */
+  static revive(panel: vscode.WebviewPanel, deps: BudgetPanelDeps): BudgetPanel {
+    BudgetPanel.current?.dispose();
+    return BudgetPanel.adopt(panel, deps);
+  }
+
+  private static adopt(panel: vscode.WebviewPanel, deps: BudgetPanelDeps): BudgetPanel {
+    const p = new BudgetPanel(panel, deps);
+    BudgetPanel.current = p;
+    return p;
+  }
+
+  private constructor(
+    panel: vscode.WebviewPanel,
+    private readonly deps: BudgetPanelDeps,
+  ) {
+    this.host = new WebviewPanelHost(panel, {
+      extensionUri: deps.extensionUri,
+      page: { script: 'budget.js', style: 'budget.css', root: BUDGET_PANEL_ROOT },
+      title: panelTitle(),
+      log: deps.log,
+      name: 'Budget panel',
+      parse: parseBudgetPanelMessage,
+      onMessage: (message) => this.onMessage(message),
+      onDispose: () => {
+        if (BudgetPanel.current === this) BudgetPanel.current = undefined;
+      },
+    });
+  }
+
+  /**
+   * Sends the current snapshot (null when it could not be read, so the page says so). A hidden
+   * page drops it and asks again when shown. Resolves once posted, or dropped because a newer
+   * update overtook it.
+   */
+  async update(): Promise<void> {
+    const read = await this.host.latest(async (): Promise<BudgetSnapshot | null> => {
+      try {
+        return await this.deps.getSnapshot();
+      } catch (err) {
+        this.deps.log.error('Budget panel: reading the budget failed', err);
+        return null;
+      }
+    });
+    if (!read) return;
+    await this.host.post({ type: 'snapshot', snapshot: read.value, strings: this.deps.strings() });
+  }
+
+  dispose(): void {
+    this.host.dispose();
+  }
+
+  private onMessage(message: BudgetPanelToHost): void {
+    switch (message.type) {
+      case 'ready':
+        void this.update();
+        return;
+      case 'command':
+        void this.run(message.command);
+        return;
+    }
+  }
+
+  private async run(command: BudgetPanelCommand): Promise<void> {
+    const id = this.deps.commands[command];
+    try {
+      await vscode.commands.executeCommand(id);
+    } catch (err) {
+      this.deps.log.error(`Budget panel: ${id} failed`, err);
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('{0} failed. The Helios log has the details.', this.deps.strings().commands[command]),
+      );
+      return;
+    }
+    // Pause and resume change the state the page shows; do not wait for the next refresh.
+    if (command === 'pause' || command === 'resume') await this.update();
+  }
+}
+
+/**
+ * Lets VS Code restore the panel after a reload; the page then asks for (and gets) a fresh
+ * snapshot. The caller owns the returned registration: push it to `context.subscriptions` once.
+ * The manifest needs the activation event `onWebviewPanel:helios.budgetPanel` for a restore to
+ * reach this code.
+ */
+export function registerBudgetPanelSerializer(deps: BudgetPanelDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(BUDGET_PANEL_VIEW_TYPE, {
+    deserializeWebviewPanel: (panel: vscode.WebviewPanel): Promise<void> => {
+      BudgetPanel.revive(panel, deps);
+      return Promise.resolve();
+    },
+  });
+}
