@@ -9,6 +9,7 @@ import { createPlan } from '../core/plan/plan';
 import { topologicalOrder } from '../core/plan/validateTaskGraph';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { runSimulatorCli } from '../infra/simulator/simulator';
+import { benchGovernorCommand } from './benchGovernor';
 import { totalTokens } from '../shared/usage';
 
 /**
@@ -24,6 +25,13 @@ const COMMANDS: Record<string, CliCommand> = {
   decompose: {
     usage: 'decompose <prd.md> [--json] [--model ID] [--max-output-tokens N] [--speed-up X]',
     run: runDecompose,
+  },
+  bench: {
+    usage: benchGovernorCommand.usage,
+    run: async ([what, ...rest]) => {
+      if (what === 'governor') return benchGovernorCommand.run(rest);
+      return usageError(`unknown benchmark '${what ?? ''}'`);
+    },
   },
   sim: {
     usage: 'sim [--port N] [--speed-up X]',
