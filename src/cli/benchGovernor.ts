@@ -55,11 +55,12 @@ class JumpClock implements GovernorClock {
 
 class BenchLedger implements UsageLedger {
   readonly records: UsageRecord[] = [];
-  async append(record: UsageRecord): Promise<void> {
+  append(record: UsageRecord): Promise<void> {
     this.records.push(record);
+    return Promise.resolve();
   }
-  async readAll(): Promise<{ records: UsageRecord[]; skipped: number }> {
-    return { records: [...this.records], skipped: 0 };
+  readAll(): Promise<{ records: UsageRecord[]; skipped: number }> {
+    return Promise.resolve({ records: [...this.records], skipped: 0 });
   }
 }
 
