@@ -6,6 +6,7 @@ import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { FileObservationStore } from '../infra/governor/fileObservationStore';
 import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
+import { compactLedger } from '../infra/storage/ledgerCompactor';
 import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerCommands } from './commands/registerCommands';
 import { dagPanelDeps } from './commands/showPlan';
@@ -19,6 +20,9 @@ import { BudgetStatusBar } from './statusBar/budgetStatusBar';
 
 /** Other windows of the same account append to the ledger; windows also reset with time. */
 const LEDGER_REFRESH_MS = 30_000;
+/** Records older than the weekly total's horizon (plus a day) are compacted. */
+const LEDGER_KEEP_MS = 8 * 86_400_000;
+const COMPACT_DELAY_MS = 10_000;
 
 /** The composition root: build the services, register everything, return. Nothing heavy runs here. */
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
@@ -76,7 +80,16 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     }),
   );
   const timer = setInterval(() => void governor.refresh().catch((e: unknown) => log.warn(`Could not read the usage ledger: ${String(e)}`)), LEDGER_REFRESH_MS);
-  extension.subscriptions.push({ dispose: () => clearInterval(timer) });
+  // Off the activation path: fold records older than the weekly horizon into window summaries.
+  const compaction = setTimeout(() => {
+    void compactLedger({ ledgerFile: ledger.file, parse: (v) => UsageRecordSchema.parse(v), now: Date.now(), keepMs: LEDGER_KEEP_MS })
+      .then((r) => {
+        if (r && r.compactedRecords > 0) log.info(`Usage ledger: ${r.compactedRecords} old records folded into ${r.windows} window summaries`);
+        return governor.refresh();
+      })
+      .catch((e: unknown) => log.warn(`Usage ledger compaction failed (nothing was lost): ${String(e)}`));
+  }, COMPACT_DELAY_MS);
+  extension.subscriptions.push({ dispose: () => clearInterval(timer) }, { dispose: () => clearTimeout(compaction) });
 
   render();
   void maybeShowSimulatorNotice(ctx);

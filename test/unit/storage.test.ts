@@ -9,6 +9,7 @@ import { UsageRecordSchema, type UsageRecord } from '../../src/core/usage/usageL
 import { writeFileAtomic } from '../../src/infra/storage/atomicFile';
 import { FilePlanStore } from '../../src/infra/storage/filePlanStore';
 import { JsonlFile } from '../../src/infra/storage/jsonlFile';
+import { compactLedger } from '../../src/infra/storage/ledgerCompactor';
 import { ZERO_USAGE } from '../../src/shared/usage';
 
 const tmp = () => mkdtemp(path.join(os.tmpdir(), 'helios-storage-'));
@@ -109,5 +110,43 @@ describe('JsonlFile (usage ledger)', () => {
     for (const [who, count] of [['a', a], ['b', b]] as const) {
       assert.deepEqual(records.filter((r) => r.who === who).map((r) => r.i), Array.from({ length: count }, (_, i) => i));
     }
+  });
+});
+
+describe('compactLedger', () => {
+  const parse = (v: unknown) => UsageRecordSchema.parse(v);
+  const rec = (iso: string, i: number): UsageRecord => ({ ...record(i), ts: iso, requestId: `req_${iso}_${i}` });
+
+  it('summarises records older than the cutoff per window and keeps the recent ones', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'ledger.jsonl');
+    const ledger = new JsonlFile(file, parse);
+    for (const [iso, i] of [['2026-11-01T10:10:00Z', 1], ['2026-11-01T12:00:00Z', 2], ['2026-11-02T09:30:00Z', 3], ['2026-11-23T10:00:00Z', 4]] as const) await ledger.append(rec(iso, i));
+    const result = await compactLedger({ ledgerFile: file, parse, now: Date.parse('2026-11-24T00:00:00Z'), keepMs: 8 * 86_400_000 });
+    assert.deepEqual(result, { compactedRecords: 3, windows: 2, keptRecords: 1 });
+    const kept = await ledger.readAll();
+    assert.deepEqual(kept.records.map((r) => r.ts), ['2026-11-23T10:00:00Z']);
+    const summaries = (await readFile(path.join(dir, 'summaries.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { start: string; calls: number; usage: { inputTokens: number } });
+    assert.deepEqual(summaries.map((s) => [s.start, s.calls, s.usage.inputTokens]), [['2026-11-01T10:00:00.000Z', 2, 3], ['2026-11-02T09:00:00.000Z', 1, 3]]);
+    assert.deepEqual((await readdir(dir)).sort(), ['ledger.jsonl', 'summaries.jsonl']);
+  });
+
+  it('finishes a compaction that died after setting the ledger aside, and loses no append made meanwhile', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'ledger.jsonl');
+    const aside = new JsonlFile(`${file}.compacting`, parse);
+    await aside.append(rec('2026-11-20T10:00:00Z', 1));
+    await new JsonlFile(file, parse).append(rec('2026-11-23T10:00:00Z', 2)); // appended after the crash
+    const result = await compactLedger({ ledgerFile: file, parse, now: Date.parse('2026-11-24T00:00:00Z'), keepMs: 8 * 86_400_000 });
+    assert.equal(result?.keptRecords, 1);
+    const { records } = await new JsonlFile(file, parse).readAll();
+    assert.deepEqual(records.map((r) => r.ts).sort(), ['2026-11-20T10:00:00Z', '2026-11-23T10:00:00Z']);
+  });
+
+  it('does nothing while another window holds the lock', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'compact.lock'), String(Date.now()));
+    const result = await compactLedger({ ledgerFile: path.join(dir, 'ledger.jsonl'), parse, now: Date.now(), keepMs: 1 });
+    assert.equal(result, undefined);
   });
 });
