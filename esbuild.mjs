@@ -84,7 +84,7 @@ const configs = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { dag: 'src/webview/dag/main.ts' },
+    entryPoints: { dag: 'src/webview/dag/main.ts', budget: 'src/webview/budget/main.ts' },
     outdir: 'dist/webview',
   },
 ];

@@ -11,6 +11,8 @@ import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerCommands } from './commands/registerCommands';
 import { dagPanelDeps } from './commands/showPlan';
 import { STATE_KEYS } from './constants';
+import { BudgetPanel, registerBudgetPanelSerializer } from './budgetPanel/budgetPanel';
+import { budgetPanelDeps } from './commands/showBudget';
 import { registerDagPanelSerializer } from './dagPanel/dagPanel';
 import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
@@ -62,8 +64,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   let lastState = governor.state;
   extension.subscriptions.push(
     registerDagPanelSerializer(extension, dagPanelDeps(ctx)),
+    registerBudgetPanelSerializer(budgetPanelDeps(ctx)),
     { dispose: governor.onDidChange(() => {
       render();
+      void BudgetPanel.currentPanel?.update();
       if (governor.state !== lastState) log.info(`Budget state: ${lastState} → ${governor.state}`);
       lastState = governor.state;
     }) },

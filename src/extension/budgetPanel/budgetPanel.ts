@@ -88,14 +88,7 @@ export class BudgetPanel {
    * update overtook it.
    */
   async update(): Promise<void> {
-    const read = await this.host.latest(async (): Promise<BudgetSnapshot | null> => {
-      try {
-        return await this.deps.getSnapshot();
-      } catch (err) {
-        this.deps.log.error('Budget panel: reading the budget failed', err);
-        return null;
-      }
-    });
+    const read = await this.host.latest<BudgetSnapshot | null>(() => this.deps.getSnapshot(), null, 'reading the budget');
     if (!read) return;
     await this.host.post({ type: 'snapshot', snapshot: read.value, strings: this.deps.strings() });
   }

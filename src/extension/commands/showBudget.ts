@@ -1,12 +1,23 @@
-import * as vscode from 'vscode';
-import { formatUnits } from '../statusBar/budgetPresentation';
+import { BudgetPanel, type BudgetPanelDeps } from '../budgetPanel/budgetPanel';
+import { budgetPanelStrings } from '../budgetPanel/budgetPanelStrings';
+import { COMMANDS } from '../constants';
 import type { HeliosContext } from '../heliosContext';
 
+/** What the budget panel needs; every snapshot re-reads the shared ledger first. */
+export function budgetPanelDeps(ctx: HeliosContext): BudgetPanelDeps {
+  return {
+    extensionUri: ctx.extension.extensionUri,
+    log: ctx.log,
+    strings: budgetPanelStrings,
+    getSnapshot: async () => {
+      await ctx.governor.refresh();
+      return ctx.budgetSnapshot();
+    },
+    commands: { pause: COMMANDS.pause, resume: COMMANDS.resume, openSettings: COMMANDS.openBudgetSettings, showLog: COMMANDS.showLog },
+  };
+}
+
 /** Helios: Show Budget. */
-export async function runShowBudget(ctx: HeliosContext): Promise<void> {
-  await ctx.governor.refresh();
-  const s = ctx.budgetSnapshot();
-  void vscode.window.showInformationMessage(
-    vscode.l10n.t('Budget: {0} of {1} used ({2}), {3} calls in flight.', formatUnits(s.used, s.unit), formatUnits(s.cap, s.unit), s.state, s.inFlight),
-  );
+export function runShowBudget(ctx: HeliosContext): void {
+  BudgetPanel.show(budgetPanelDeps(ctx));
 }

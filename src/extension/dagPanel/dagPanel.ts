@@ -82,14 +82,7 @@ export class DagPanel {
    * Resolves once the message is posted (or dropped because a newer update overtook it).
    */
   async update(): Promise<void> {
-    const read = await this.host.latest(async () => {
-      try {
-        return await this.deps.getSnapshot();
-      } catch (err) {
-        this.deps.log.error('DAG panel: reading the plan failed', err);
-        return null;
-      }
-    });
+    const read = await this.host.latest<DagSnapshot | null>(() => this.deps.getSnapshot(), null, 'reading the plan');
     if (!read) return;
     this.panel.title = panelTitle(read.value);
     await this.host.post({ type: 'snapshot', snapshot: read.value, strings: this.deps.strings() });

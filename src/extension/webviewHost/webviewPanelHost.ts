@@ -85,13 +85,20 @@ export class WebviewPanelHost<TIn, TOut> implements vscode.Disposable {
   }
 
   /**
-   * Runs `read` and returns its value, or undefined when the panel closed or a newer call
-   * started meanwhile (so a slow read never overwrites a newer snapshot).
+   * Runs `read` (or, when it throws, logs and takes `fallback`) and returns the value, or
+   * undefined when the panel closed or a newer call started meanwhile (so a slow read never
+   * overwrites a newer snapshot).
    */
-  async latest<T>(read: () => T | Promise<T>): Promise<{ readonly value: T } | undefined> {
+  async latest<T>(read: () => T | Promise<T>, fallback: T, what: string): Promise<{ readonly value: T } | undefined> {
     if (this.disposed) return undefined;
     const seq = ++this.seq;
-    const value = await read();
+    let value: T;
+    try {
+      value = await read();
+    } catch (err) {
+      this.options.log.error(`${this.options.name}: ${what} failed`, err);
+      value = fallback;
+    }
     return this.disposed || seq !== this.seq ? undefined : { value };
   }
 

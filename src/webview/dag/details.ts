@@ -2,17 +2,11 @@
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { TaskStatus } from '../../shared/taskGraph';
 import { formatInteger, headerParts, STATUS_GLYPH, statusLabel } from './format';
+import { h } from '../common/dom';
 
 export interface DetailsHandlers {
   readonly openFile: (path: string) => void;
   readonly select: (id: string) => void;
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, content?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (content !== undefined) e.textContent = content;
-  return e;
 }
 
 function linkList(items: readonly string[], cls: string, onClick: (item: string) => void): HTMLElement {

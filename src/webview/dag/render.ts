@@ -7,8 +7,8 @@ import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/pro
 import type { DagLayout, LaidOutNode } from './layout';
 import { edgePathData } from './layout';
 import { ellipsize, STATUS_GLYPH, statusLabel } from './format';
+import { svgEl as el, svgText } from '../common/dom';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const ARROW = 'dag-arrow';
 const ARROW_ACTIVE = 'dag-arrow-active';
 const NODE_CLIP = 'dag-node-clip';
@@ -24,21 +24,8 @@ export interface GraphView {
   readonly edgeEls: readonly SVGPathElement[];
 }
 
-function el<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Readonly<Record<string, string | number>>,
-  parent?: Element,
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  parent?.appendChild(e);
-  return e;
-}
-
 function text(parent: Element, cls: string, x: number, y: number, content: string): SVGTextElement {
-  const t = el('text', { class: cls, x, y }, parent);
-  t.textContent = content;
-  return t;
+  return svgText(parent, { class: cls, x, y }, content);
 }
 
 function defs(svg: SVGSVGElement, nodeWidth: number, nodeHeight: number): void {
