@@ -115,6 +115,22 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await screenshot(page, 'meter-throttled');
     }));
 
+  it('shows the budget panel with the window, its state and the family split', () =>
+    step('budget-panel', async ({ page }) => {
+      await runCommand(page, 'Helios: Show Budget');
+      const frame = await findWebviewFrame(page, '#budget-root[data-status="ready"]', 60_000);
+      const root = await frame.$('#budget-root');
+      assert.equal(await root?.getAttribute('data-state'), 'throttled');
+      assert.equal(await root?.getAttribute('data-cap'), '4500');
+      assert.ok(Number(await root?.getAttribute('data-used')) > 3_600, 'the plan\'s usage is in the window');
+      for (const id of ['#budget-gauge', '#budget-families', '#budget-history', '#budget-windows', '#budget-projects']) {
+        assert.ok(await frame.$(id), `${id} is shown`);
+      }
+      assert.match((await frame.textContent('#budget-families')) ?? '', /Opus/i);
+      await screenshot(page, 'budget-panel');
+      await runCommand(page, 'View: Close Editor');
+    }));
+
   it('shows the plan again after its panel is closed', () =>
     step('show-plan', async ({ page }) => {
       await runCommand(page, 'View: Close Editor');

@@ -468,7 +468,28 @@ export async function runStep(
     await body(session);
   } catch (err) {
     await screenshot(session.page, `FAILED-${name}`).catch(() => undefined);
+    keepHeliosLog(session.server.userDataDir, name);
     throw err;
   }
   log(`${name}: ${Date.now() - t0} ms`);
+}
+
+/** Copies the Helios log channel's file next to the screenshots, so a failure can be read later. */
+function keepHeliosLog(userDataDir: string, step: string): void {
+  const find = (dir: string): string | undefined => {
+    for (const name of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, name.name);
+      if (name.isDirectory()) {
+        const hit = find(full);
+        if (hit) return hit;
+      } else if (name.name === 'Helios.log') return full;
+    }
+    return undefined;
+  };
+  try {
+    const file = find(path.join(userDataDir, 'logs'));
+    if (file) cpSync(file, path.join(resultsDir, `${screenshotPrefix}FAILED-${step}-Helios.log`));
+  } catch {
+    // best effort: the screenshot is the primary evidence
+  }
 }

@@ -89,8 +89,11 @@ export class Governor {
 
   /** Re-reads the shared ledger: other VS Code windows of the account append to it. */
   async refresh(): Promise<void> {
-    this.records = (await this.ledger.readAll()).records;
-    this.changed();
+    const { records } = await this.ledger.readAll();
+    const changed = records.length !== this.records.length || records[records.length - 1]?.ts !== this.records[this.records.length - 1]?.ts;
+    this.records = records;
+    // Announce only real changes: listeners (the meter, the budget panel) redraw on every event.
+    if (changed) this.changed();
   }
 
   setConfig(config: BudgetConfig): void {

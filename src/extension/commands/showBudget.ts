@@ -9,15 +9,14 @@ export function budgetPanelDeps(ctx: HeliosContext): BudgetPanelDeps {
     extensionUri: ctx.extension.extensionUri,
     log: ctx.log,
     strings: budgetPanelStrings,
-    getSnapshot: async () => {
-      await ctx.governor.refresh();
-      return ctx.budgetSnapshot();
-    },
+    // No ledger read here: a refresh announces a change, which updates the panel, which would read again.
+    getSnapshot: () => Promise.resolve(ctx.budgetSnapshot()),
     commands: { pause: COMMANDS.pause, resume: COMMANDS.resume, openSettings: COMMANDS.openBudgetSettings, showLog: COMMANDS.showLog },
   };
 }
 
 /** Helios: Show Budget. */
-export function runShowBudget(ctx: HeliosContext): void {
+export async function runShowBudget(ctx: HeliosContext): Promise<void> {
+  await ctx.governor.refresh();
   BudgetPanel.show(budgetPanelDeps(ctx));
 }
