@@ -79,6 +79,8 @@ const node = {
 const configs = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // ts-morph and TypeScript (~14 MB) live in their own bundle, loaded on first analysis only.
+  { ...node, entryPoints: { analysis: 'src/infra/analysis/workspaceAnalysis.ts' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

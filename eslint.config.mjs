@@ -13,7 +13,7 @@ const layer = (allowed) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', '.sandbox/**', 'coverage/**', 'test-results/**', '*.vsix'] },
+  { ignores: ['test/fixtures/**', 'bench/**/*.js', 'dist/**', 'node_modules/**', '.vscode-test/**', '.sandbox/**', 'coverage/**', 'test-results/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -9,7 +9,9 @@ import { createPlan } from '../core/plan/plan';
 import { topologicalOrder } from '../core/plan/validateTaskGraph';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { runSimulatorCli } from '../infra/simulator/simulator';
+import { analysisCommands } from './analysisCommands';
 import { benchGovernorCommand } from './benchGovernor';
+import { usageCommand } from './usageCommand';
 import { totalTokens } from '../shared/usage';
 
 /**
@@ -26,11 +28,14 @@ const COMMANDS: Record<string, CliCommand> = {
     usage: 'decompose <prd.md> [--json] [--model ID] [--max-output-tokens N] [--speed-up X]',
     run: runDecompose,
   },
+  ...analysisCommands,
+  usage: usageCommand,
   bench: {
-    usage: benchGovernorCommand.usage,
-    run: async ([what, ...rest]) => {
-      if (what === 'governor') return benchGovernorCommand.run(rest);
-      return usageError(`unknown benchmark '${what ?? ''}'`);
+    usage: `${benchGovernorCommand.usage}\n  helios ${analysisCommands.bench?.usage ?? 'bench graph <dir>'}`,
+    run: async (argv) => {
+      if (argv[0] === 'governor') return benchGovernorCommand.run(argv.slice(1));
+      if (argv[0] === 'graph' && analysisCommands.bench) return analysisCommands.bench.run(argv);
+      return usageError(`unknown benchmark '${argv[0] ?? ''}'`);
     },
   },
   sim: {

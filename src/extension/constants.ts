@@ -15,6 +15,12 @@ export const COMMANDS = {
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
+/** Registered by the analysis view itself (extension/analysis), which owns their handlers. */
+export const ANALYSIS_COMMANDS = {
+  showDependencyGraph: 'helios.showDependencyGraph',
+  refreshDependencyGraph: 'helios.refreshDependencyGraph',
+} as const;
+
 /** Keys under the `helios.` configuration section, mapped to the core settings' field names. */
 export const SETTINGS = {
   provider: 'provider',

@@ -8,6 +8,7 @@ import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { compactLedger } from '../infra/storage/ledgerCompactor';
 import { maybeRemindKeyRotation } from './commands/apiKey';
+import { registerAnalysis } from './analysis/registerAnalysis';
 import { registerCommands } from './commands/registerCommands';
 import { dagPanelDeps } from './commands/showPlan';
 import { STATE_KEYS } from './constants';
@@ -61,6 +62,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode() === 'simulator');
 
   registerCommands(ctx);
+  extension.subscriptions.push(registerAnalysis({ storageUri: extension.storageUri, log }));
   let lastState = governor.state;
   extension.subscriptions.push(
     registerDagPanelSerializer(extension, dagPanelDeps(ctx)),

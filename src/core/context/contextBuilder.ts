@@ -153,7 +153,6 @@ export async function buildContext(workspace: WorkspaceGraph, request: ContextRe
       const block = `### Repository map (ranked)\n${map.text}`;
       const tokens = estimate(block);
       sections.push({ kind: 'repo-map', title: 'repo map', text: block, tokens });
-      used += tokens;
     }
   }
   const text = sections.map((s) => s.text).join('\n\n');

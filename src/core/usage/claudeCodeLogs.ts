@@ -17,7 +17,8 @@ import { costOfUsage } from './cost';
  *   `requestId` were both seen before is a duplicate and dropped (Claude Code writes one line per
  *   content block of a message, and copies history into the new file of a resumed session).
  *   Records lacking either id are never duplicates.
- * - Cost: the record's own `costUSD` when present, else Helios's price table (not ccusage's).
+ * - Cost: the record's own `costUSD` when present, else Helios's price table (not ccusage's), by
+ *   exact id or by the id without its date suffix; models the table lacks are left unpriced.
  *
  * Deliberate differences (Helios reads more, and reads it correctly):
  * - Timestamps with a UTC offset (`+09:00`) or with other than 3 fractional digits are read at
@@ -163,8 +164,11 @@ function priceOf(modelId: string | undefined, fast: boolean, usage: TokenCounts,
     cacheCreation5mTokens: s && isCount(s.ephemeral_5m_input_tokens) ? s.ephemeral_5m_input_tokens : 0,
     cacheCreation1hTokens: s && isCount(s.ephemeral_1h_input_tokens) ? s.ephemeral_1h_input_tokens : 0,
   };
-  return costOfUsage(modelId, full, options.priceTable);
+  // Claude Code logs dated snapshot ids (`claude-haiku-4-5-20251001`); the table keys the alias.
+  return costOfUsage(modelId, full, options.priceTable) ?? costOfUsage(modelId.replace(DATE_SUFFIX, ''), full, options.priceTable);
 }
+
+const DATE_SUFFIX = /-\d{8}$/;
 
 /** Collects one file's lines as they stream in. */
 export class ClaudeCodeFileParser {
