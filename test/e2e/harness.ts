@@ -278,8 +278,15 @@ async function acceptQuickPickEntry(page: Page, label: string): Promise<void> {
   for (let step = 0; step < 30; step++) {
     const focused = await focusedQuickPickLabel(page);
     if (focused !== undefined && rowMatches(focused, label)) {
+      const typed = await page.inputValue(quickInputBox);
       await page.keyboard.press('Enter');
-      await page.waitForSelector(quickInput, { state: 'hidden', timeout: timeouts.ui });
+      // Accepted when the quick input closes — or is reused at once by what the command opened
+      // next (an input box, another pick), which shows up as a different value in the box.
+      await waitFor(`the quick pick to accept "${label}"`, async () => {
+        const visible = await page.isVisible(quickInput);
+        if (!visible) return true;
+        return (await page.inputValue(quickInputBox).catch(() => typed)) !== typed ? true : undefined;
+      });
       return;
     }
     await page.keyboard.press('ArrowDown');
