@@ -38,6 +38,7 @@ export const SETTINGS = {
   budgetDailyUsd: 'budget.dailyUsd',
   budgetMonthlyUsd: 'budget.monthlyUsd',
   budgetThrottleAt: 'budget.throttleAt',
+  budgetIncludeClaudeCode: 'budget.includeClaudeCode',
 } as const;
 
 export const CONFIG_SECTION = 'helios';

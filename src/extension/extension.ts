@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { budgetConfigFrom } from '../core/governor/budgetConfig';
 import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
+import { recordFromClaudeCodeEntry } from '../core/governor/externalUsage';
 import { Governor } from '../core/governor/governor';
+import { readClaudeCodeUsage } from '../infra/claudeCode/claudeCodeLogFiles';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { FileObservationStore } from '../infra/governor/fileObservationStore';
 import { FilePlanStore } from '../infra/storage/filePlanStore';
@@ -97,6 +99,17 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   }, COMPACT_DELAY_MS);
   extension.subscriptions.push({ dispose: () => clearInterval(timer) }, { dispose: () => clearTimeout(compaction) });
 
+  let importing = settings.budgetIncludeClaudeCode;
+  const applyClaudeCodeImport = () => void governor
+    .setExternalUsage(importing ? () => readClaudeCodeWindowUsage(log) : undefined)
+    .catch((e: unknown) => log.warn(`Could not read Claude Code's usage logs: ${String(e)}`));
+  extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (!affectsHelios(e) || settings.budgetIncludeClaudeCode === importing) return;
+    importing = settings.budgetIncludeClaudeCode;
+    applyClaudeCodeImport();
+  }));
+  if (importing) applyClaudeCodeImport();
+
   render();
   void maybeShowSimulatorNotice(ctx);
   void maybeRemindKeyRotation(ctx);
@@ -104,6 +117,14 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
 
 export function deactivate(): void {
   // Everything is owned by extension.subscriptions.
+}
+
+/** Claude Code's calls of the last eight days from its local logs (read-only; no login data). */
+async function readClaudeCodeWindowUsage(log: vscode.LogOutputChannel): Promise<UsageRecord[]> {
+  const report = await readClaudeCodeUsage({ since: new Date(Date.now() - LEDGER_KEEP_MS) });
+  if (report.malformedLines > 0) log.warn(`Claude Code logs: skipped ${report.malformedLines} malformed line(s)`);
+  log.info(`Claude Code logs: ${report.entries.length} calls from ${report.files} files (${report.duplicates} duplicates dropped)`);
+  return report.entries.map(recordFromClaudeCodeEntry);
 }
 
 /** Says once, clearly, that answers come from the simulator, with the way out. */

@@ -4,6 +4,7 @@ import { DEFAULT_BUDGET, type BudgetConfig } from '../../src/core/governor/budge
 import { buildBudgetSnapshot } from '../../src/core/governor/budgetSnapshot';
 import { Governor, type Admission } from '../../src/core/governor/governor';
 import { observedCeiling } from '../../src/core/governor/limitLearning';
+import { recordFromClaudeCodeEntry } from '../../src/core/governor/externalUsage';
 import { HeliosError } from '../../src/core/errors/heliosError';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
 import { ZERO_USAGE } from '../../src/shared/usage';
@@ -216,5 +217,21 @@ describe('budget snapshot', () => {
     assert.equal(s.history[2]!.used, 21_000);
     assert.equal(s.recentWindows[0]!.calls, 3);
     assert.equal(s.perProject[0]!.workspace, 'file:///w');
+  });
+});
+
+describe('usage from Claude Code', () => {
+  it('counts Claude Code calls into the window once, even when Helios made them through claude -p', async () => {
+    const { clock, governor } = await setup(custom(100_000));
+    const a = await governor.admit({ model: 'claude-sonnet-5-5', inputTokens: 1_000, maxTokens: 1_000 });
+    await governor.settle(a, { ...record(clock, 'claude-sonnet-5-5', 1_000, 1_000), requestId: 'req_shared' });
+    const entry = (requestId: string, input: number) => recordFromClaudeCodeEntry({
+      timestamp: new Date(clock.now()), model: 'claude-sonnet-5-5', source: 'claude-code', requestId,
+      usage: { inputTokens: input, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+    });
+    await governor.setExternalUsage(async () => [entry('req_shared', 1_000), entry('req_cc_only', 5_000)]);
+    assert.equal(governor.view().used, 2_000 + 5_000);
+    await governor.setExternalUsage(undefined);
+    assert.equal(governor.view().used, 2_000);
   });
 });

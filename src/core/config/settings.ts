@@ -31,6 +31,8 @@ export const SettingsSchema = z.object({
   budgetDailyUsd: z.preprocess((v) => (typeof v === 'number' && v >= 0 ? v : 10), z.number()),
   budgetMonthlyUsd: z.preprocess((v) => (typeof v === 'number' && v >= 0 ? v : 200), z.number()),
   budgetThrottleAt: z.preprocess((v) => (typeof v === 'number' && v >= 0.05 && v <= 1 ? v : 0.8), z.number()),
+  /** Count Claude Code's own calls (from its local logs, read-only) into the window. */
+  budgetIncludeClaudeCode: z.boolean().catch(false),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

@@ -3,6 +3,7 @@ import { HeliosError } from '../errors/heliosError';
 import type { UsageLedger, UsageRecord } from '../usage/usageLedger';
 import { meterFor, resolveCap, type BudgetConfig, type ResolvedCap, type UnitMeter } from './budgetPlans';
 import { addObservation, observedCeiling, type LimitObservation, type ObservationStore } from './limitLearning';
+import { mergeRecords } from './externalUsage';
 import { dayAt, inRange, monthStartAt, windowAt, type Period } from './periods';
 
 export interface GovernorClock {
@@ -64,6 +65,9 @@ export class Governor {
   private timer: { cancel(): void } | undefined;
   private meter: UnitMeter;
 
+  /** Usage the account spent outside Helios (Claude Code's logs), when the user opts in. */
+  private external: (() => Promise<readonly UsageRecord[]>) | undefined;
+
   private constructor(
     private readonly ledger: UsageLedger,
     private readonly observationStore: ObservationStore | undefined,
@@ -89,11 +93,19 @@ export class Governor {
 
   /** Re-reads the shared ledger: other VS Code windows of the account append to it. */
   async refresh(): Promise<void> {
-    const { records } = await this.ledger.readAll();
+    const own = (await this.ledger.readAll()).records;
+    const records = this.external ? mergeRecords(own, await this.external()) : own;
     const changed = records.length !== this.records.length || records[records.length - 1]?.ts !== this.records[this.records.length - 1]?.ts;
     this.records = records;
     // Announce only real changes: listeners (the meter, the budget panel) redraw on every event.
     if (changed) this.changed();
+  }
+
+  /** Counts (or stops counting) usage from outside Helios into the window. */
+  async setExternalUsage(source: (() => Promise<readonly UsageRecord[]>) | undefined): Promise<void> {
+    this.external = source;
+    this.records = [];
+    await this.refresh();
   }
 
   setConfig(config: BudgetConfig): void {

@@ -1,0 +1,30 @@
+import { findModel } from '../../shared/models';
+import type { UsageEntry } from '../usage/blocks';
+import type { UsageRecord } from '../usage/usageLedger';
+
+/**
+ * Claude Code's own calls (read from its local logs, read-only) as ledger-shaped records, so the
+ * window the governor meters is the account's whole window when the user also uses Claude Code.
+ */
+export function recordFromClaudeCodeEntry(entry: UsageEntry): UsageRecord {
+  return {
+    v: 1,
+    ts: entry.timestamp.toISOString(),
+    workspace: entry.workspace ?? 'claude-code',
+    provider: 'claude-code-log',
+    model: entry.model,
+    family: findModel(entry.model)?.family ?? null,
+    requestId: entry.requestId ?? null,
+    usage: { ...entry.usage, cacheCreation5mTokens: 0, cacheCreation1hTokens: 0 },
+    costUsd: entry.costUsd ?? null,
+    agent: null,
+    planId: null,
+    taskId: null,
+  };
+}
+
+/** Ledger records win over external ones with the same request id (a Helios call via `claude -p`). */
+export function mergeRecords(ledger: readonly UsageRecord[], external: readonly UsageRecord[]): UsageRecord[] {
+  const seen = new Set(ledger.map((r) => r.requestId).filter((id): id is string => id !== null));
+  return [...ledger, ...external.filter((r) => r.requestId === null || !seen.has(r.requestId))];
+}
