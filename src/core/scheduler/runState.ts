@@ -1,0 +1,45 @@
+import type { TaskStatus } from '../../shared/taskGraph';
+import type { TokenUsage } from '../../shared/usage';
+
+/** What the scheduler knows about one task of one plan; persisted on every transition. */
+export interface TaskRun {
+  readonly status: TaskStatus;
+  /** Model calls made for this task (an escalation makes it 2). */
+  readonly attempts: number;
+  readonly model?: string;
+  /** The router's one-line reason, machine-readable code plus English text for logs/CLI. */
+  readonly reasonCode?: string;
+  readonly reason?: string;
+  readonly error?: { readonly reason: string; readonly message: string };
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly usage?: TokenUsage;
+  readonly costUsd?: number;
+  /** Which dependency failed, when this task was skipped because of it. */
+  readonly blockedBy?: string;
+}
+
+export interface PlanRun {
+  readonly planId: string;
+  readonly state: 'running' | 'paused' | 'cancelled' | 'done';
+  readonly tasks: Readonly<Record<string, TaskRun>>;
+  readonly updatedAt: string;
+}
+
+/** Where run state lives: workspace storage in the extension, a folder for the CLI, memory in tests. */
+export interface RunStore {
+  load(planId: string): Promise<PlanRun | undefined>;
+  save(run: PlanRun): Promise<void>;
+}
+
+/**
+ * A stored run after a restart: finished tasks stay finished (never re-run, never re-charged);
+ * tasks that were running when the process died go back to the queue.
+ */
+export function resumeRun(run: PlanRun): PlanRun {
+  const tasks: Record<string, TaskRun> = {};
+  for (const [id, t] of Object.entries(run.tasks)) {
+    tasks[id] = t.status === 'running' ? { ...t, status: 'pending', startedAt: undefined } : t;
+  }
+  return { ...run, state: run.state === 'done' || run.state === 'cancelled' ? run.state : 'running', tasks };
+}
