@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { PlanRun, RunStore } from '../../core/scheduler/runState';
+import { UsageSchema } from '../../core/plan/planSchema';
+import { readJsonFile, writeFileAtomic } from './atomicFile';
+
+const TaskRunSchema = z.object({
+  status: z.enum(['pending', 'ready', 'running', 'done', 'failed', 'skipped']),
+  attempts: z.number().int().nonnegative(),
+  model: z.string().optional(),
+  reasonCode: z.string().optional(),
+  reason: z.string().optional(),
+  error: z.object({ reason: z.string(), message: z.string() }).optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  usage: UsageSchema.optional(),
+  costUsd: z.number().optional(),
+  blockedBy: z.string().optional(),
+});
+
+const PlanRunSchema = z.object({
+  planId: z.string(),
+  state: z.enum(['running', 'paused', 'cancelled', 'done']),
+  tasks: z.record(z.string(), TaskRunSchema),
+  updatedAt: z.string(),
+});
+
+/** Plan runs as JSON files (`<dir>/<planId>.json`), written atomically on every transition. */
+export class FileRunStore implements RunStore {
+  constructor(
+    private readonly dir: string,
+    private readonly onCorrupt?: (file: string, error: string) => void,
+  ) {}
+
+  async load(planId: string): Promise<PlanRun | undefined> {
+    const file = this.file(planId);
+    const read = await readJsonFile(file, (v) => PlanRunSchema.parse(v) as PlanRun);
+    if (read.kind === 'corrupt') this.onCorrupt?.(file, read.error);
+    return read.kind === 'ok' ? read.value : undefined;
+  }
+
+  save(run: PlanRun): Promise<void> {
+    return writeFileAtomic(this.file(run.planId), JSON.stringify(run));
+  }
+
+  private file(planId: string): string {
+    if (!/^[\w.-]+$/.test(planId)) throw new Error(`invalid plan id ${planId}`);
+    return path.join(this.dir, `${planId}.json`);
+  }
+}
