@@ -100,7 +100,7 @@ describe('Scheduler', () => {
     // Finish the oldest running task, one at a time, and watch who gets each freed slot.
     for (let i = 0; i < 11; i++) {
       const oldest = exec.started.find((j) => !j.signal.aborted && s.runOf(j.plan.id)?.tasks[j.task.id]?.status === 'running')!;
-      const before = exec.started.length;
+      const before: number = exec.started.length;
       exec.finish(`${oldest.plan.id}/${oldest.task.id}`);
       for (let n = 0; n < 50 && exec.started.length === before; n++) await tick();
     }
