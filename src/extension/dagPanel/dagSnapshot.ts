@@ -1,9 +1,12 @@
 /** Maps a stored plan to what the DAG panel draws. Pure: no `vscode`, so plain node tests it. */
 import type { DagSnapshot } from '../../shared/protocol/dagPanel';
+import type { PlanRun, TaskRun } from '../../core/scheduler/runState';
+import type { DagNodeRun } from '../../shared/protocol/dagPanel';
 import type { Plan } from '../../shared/taskGraph';
 import { totalTokens } from '../../shared/usage';
 
-export function buildDagSnapshot(plan: Plan): DagSnapshot {
+/** The plan plus its run state (status, model, reason, usage per task), when it has run. */
+export function buildDagSnapshot(plan: Plan, run?: PlanRun): DagSnapshot {
   return {
     planId: plan.id,
     prdPath: plan.prdPath,
@@ -18,11 +21,23 @@ export function buildDagSnapshot(plan: Plan): DagSnapshot {
       description: task.description,
       taskType: task.taskType,
       // A task the run state has not reached yet is pending.
-      status: plan.status[task.id] ?? 'pending',
+      status: run?.tasks[task.id]?.status ?? plan.status[task.id] ?? 'pending',
+      ...(run?.tasks[task.id] && run.tasks[task.id]!.attempts > 0 ? { run: nodeRun(run.tasks[task.id]!) } : {}),
       priority: task.priority,
       estimatedTokens: task.estimatedTokens,
       dependsOn: [...task.dependsOn],
       files: [...task.files],
     })),
+  };
+}
+
+function nodeRun(t: TaskRun): DagNodeRun {
+  return {
+    ...(t.model ? { model: t.model } : {}),
+    ...(t.reason ? { reason: t.reason } : {}),
+    tokens: t.usage ? totalTokens(t.usage) : 0,
+    costUsd: t.costUsd ?? 0,
+    attempts: t.attempts,
+    ...(t.error ? { error: t.error.message } : t.blockedBy ? { error: `skipped: ${t.blockedBy} failed` } : {}),
   };
 }

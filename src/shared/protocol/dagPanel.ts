@@ -15,6 +15,19 @@ export interface DagNodeView {
   readonly estimatedTokens: number;
   readonly dependsOn: readonly string[];
   readonly files: readonly string[];
+  /** Present once the task has run (or is running): the router's choice and what it cost. */
+  readonly run?: DagNodeRun;
+}
+
+export interface DagNodeRun {
+  readonly model?: string;
+  /** The router's one-line reason, e.g. "boilerplate → Sonnet". */
+  readonly reason?: string;
+  readonly tokens: number;
+  readonly costUsd: number;
+  readonly attempts: number;
+  /** Why the task failed, or which task's failure skipped it. */
+  readonly error?: string;
 }
 
 export interface DagSnapshot {

@@ -45,6 +45,12 @@ export function renderDetails(
     `${node.id} · ${node.taskType} · P${node.priority} · ~${formatInteger(node.estimatedTokens)} ${strings.tokens}`,
   );
   const description = h('p', 'dag-details-description', node.description);
+  if (node.run) {
+    const run = node.run;
+    const facts = [run.model, run.reason, `${run.tokens.toLocaleString()} tokens`, `$${run.costUsd.toFixed(4)}`, run.attempts > 1 ? `${run.attempts} attempts` : undefined, run.error]
+      .filter((x): x is string => Boolean(x));
+    description.append(h('span', 'dag-details-run', ` — ${facts.join(' · ')}`));
+  }
 
   pane.append(
     title,

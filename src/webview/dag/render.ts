@@ -74,7 +74,9 @@ function renderNode(
   text(inner, 'dag-node-glyph', 13, 22, STATUS_GLYPH[node.status] ?? '?');
   text(inner, 'dag-node-title', 29, 22, ellipsize(node.title, TITLE_COLUMNS));
   text(inner, 'dag-node-meta', 13, 40, ellipsize(`${node.id} · ${node.taskType}`, META_COLUMNS));
-  text(inner, 'dag-node-model', 13, 56, ellipsize(snapshot.plannedBy, META_COLUMNS));
+  const model = node.run?.model ? `${node.run.model}${node.run.reason ? ` · ${node.run.reason}` : ''}` : snapshot.plannedBy;
+  if (node.run?.model) g.setAttribute('data-model', node.run.model);
+  text(inner, 'dag-node-model', 13, 56, ellipsize(model, META_COLUMNS));
   return g;
 }
 
