@@ -25,7 +25,7 @@ interface CliCommand {
 
 const COMMANDS: Record<string, CliCommand> = {
   decompose: {
-    usage: 'decompose <prd.md> [--json] [--model ID] [--max-output-tokens N] [--speed-up X]',
+    usage: 'decompose <prd.md> [--json] [--model ID] [--max-output-tokens N] [--speed-up X] [--provider anthropic|simulator|claude-code]',
     run: runDecompose,
   },
   ...analysisCommands,
@@ -53,13 +53,14 @@ async function runDecompose(argv: string[]): Promise<number> {
       model: { type: 'string', default: 'claude-opus-5-5' },
       'max-output-tokens': { type: 'string', default: '32000' },
       'speed-up': { type: 'string', default: '1' },
+      provider: { type: 'string' },
     },
   });
   const file = positionals[0];
   if (!file) return usageError('decompose needs a PRD file');
   const bytes = await readFile(file);
   const prd = readPrd(path.relative(process.cwd(), path.resolve(file)), bytes);
-  const { client, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1);
+  const { client, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1, values.provider);
   try {
     if (!values.json) process.stderr.write(`Decomposing ${prd.path} with ${values.model} via ${client.provider}…\n`);
     const result = await decomposePrd(prd, {
@@ -84,8 +85,18 @@ async function runDecompose(argv: string[]): Promise<number> {
 }
 
 /** The real API when ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL honoured), else the embedded simulator. */
-async function providerFromEnvironment(speedUp: number): Promise<{ client: LlmClient; stop: () => Promise<void> }> {
-  const key = process.env.ANTHROPIC_API_KEY;
+export async function providerFromEnvironment(speedUp: number, provider?: string): Promise<{ client: LlmClient; stop: () => Promise<void> }> {
+  if (provider === 'claude-code') {
+    // The user's own logged-in `claude` (Pro/Max); with ANTHROPIC_BASE_URL set (tests), it talks to that server.
+    const { ClaudeCodeLlmClient } = await import('../infra/claudeCode/claudeCodeClient');
+    const baseUrl = process.env.ANTHROPIC_BASE_URL;
+    const apiKey = process.env.ANTHROPIC_API_KEY;
+    return {
+      client: new ClaudeCodeLlmClient({ ...(process.env.HELIOS_CLAUDE_PATH ? { binaryPath: process.env.HELIOS_CLAUDE_PATH } : {}), ...(baseUrl && apiKey ? { apiKey, env: { ...process.env, ANTHROPIC_BASE_URL: baseUrl } } : {}) }),
+      stop: async () => {},
+    };
+  }
+  const key = provider === 'simulator' ? undefined : process.env.ANTHROPIC_API_KEY;
   if (key) {
     const baseURL = process.env.ANTHROPIC_BASE_URL;
     return { client: new AnthropicLlmClient({ apiKey: key, ...(baseURL ? { baseURL } : {}), provider: 'anthropic' }), stop: async () => {} };

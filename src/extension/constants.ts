@@ -24,6 +24,7 @@ export const ANALYSIS_COMMANDS = {
 /** Keys under the `helios.` configuration section, mapped to the core settings' field names. */
 export const SETTINGS = {
   provider: 'provider',
+  claudeCodePath: 'claudeCode.path',
   anthropicBaseUrl: 'anthropic.baseUrl',
   architectModel: 'architect.model',
   architectMaxOutputTokens: 'architect.maxOutputTokens',

@@ -61,7 +61,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
       log.info(`${record.provider} ${record.model} ${record.requestId ?? ''}: in ${record.usage.inputTokens}, out ${record.usage.outputTokens}, cache read ${record.usage.cacheReadInputTokens}, cache write ${record.usage.cacheCreationInputTokens}`);
     },
   };
-  const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode() === 'simulator');
+  const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode());
 
   registerCommands(ctx);
   extension.subscriptions.push(registerAnalysis({ storageUri: extension.storageUri, log }));

@@ -5,7 +5,7 @@ import type { LlmClient } from '../core/llm/llmClient';
 import type { ClaudeSimulator } from '../infra/simulator/simulator';
 import { SECRET_KEYS } from './constants';
 
-export type ProviderMode = 'anthropic' | 'simulator';
+export type ProviderMode = 'anthropic' | 'simulator' | 'claude-code';
 
 /** The key the simulator accepts; it is not a secret and never reaches the real API. */
 const SIMULATOR_KEY = 'helios-simulator';
@@ -47,6 +47,15 @@ export class ProviderHost implements vscode.Disposable {
     const common = { timeoutMs: settings.requestTimeoutSeconds * 1000, maxRetries: settings.maxRetries };
     // The SDK is the largest module in the bundle: load it on the first model call, not at activation.
     const { AnthropicLlmClient } = await import('../infra/anthropic/anthropicClient');
+    if (this.mode() === 'claude-code') {
+      // The user's own logged-in Claude Code spends their Pro/Max subscription; Helios never reads its credentials.
+      const { ClaudeCodeLlmClient } = await import('../infra/claudeCode/claudeCodeClient');
+      return new ClaudeCodeLlmClient({
+        ...(settings.claudeCodePath ? { binaryPath: settings.claudeCodePath } : {}),
+        timeoutMs: settings.requestTimeoutSeconds * 1000,
+        onStderr: (chunk) => this.log.debug(`[claude] ${chunk.trimEnd()}`),
+      });
+    }
     if (this.mode() === 'simulator') {
       const sim = await this.startSimulator();
       return new AnthropicLlmClient({ ...common, apiKey: SIMULATOR_KEY, baseURL: sim.url, provider: 'simulator' });

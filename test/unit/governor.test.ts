@@ -235,3 +235,20 @@ describe('usage from Claude Code', () => {
     assert.equal(governor.view().used, 2_000);
   });
 });
+
+describe('usage-limit notices', () => {
+  it('pauses admission until the reset time the provider named, then resumes', async () => {
+    const { clock, governor } = await setup(custom(100_000));
+    await governor.recordLimitHit(new Date(clock.now() + 30 * 60_000));
+    assert.equal(governor.state, 'paused');
+    let admitted = false;
+    const pending = governor.admit({ model: 'claude-sonnet-5-5', inputTokens: 10, maxTokens: 10 }).then(() => (admitted = true));
+    clock.advance(29 * 60_000);
+    await flush();
+    assert.equal(admitted, false);
+    clock.advance(60_000 + 1);
+    await pending;
+    assert.equal(admitted, true);
+    assert.equal(governor.state, 'ok');
+  });
+});

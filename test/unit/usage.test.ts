@@ -101,7 +101,7 @@ describe('budget meter presentation', () => {
   });
 
   it('shows the used share and the time to reset, and the simulator', async () => {
-    const view = presentBudget({ snapshot: await snapshotWith(8_800), simulator: true, t, commands, time });
+    const view = presentBudget({ snapshot: await snapshotWith(8_800), provider: 'simulator', t, commands, time });
     assert.equal(view.text, '$(pulse) 10% · 4h12m · Simulator');
     assert.equal(view.severity, 'none');
     assert.match(view.tooltip, /Used 8\.8k of 88k \(plan default\)/);
@@ -110,18 +110,18 @@ describe('budget meter presentation', () => {
   });
 
   it('turns warning at the throttle threshold and error when paused', async () => {
-    const throttled = presentBudget({ snapshot: await snapshotWith(72_000), simulator: false, t, commands, time });
+    const throttled = presentBudget({ snapshot: await snapshotWith(72_000), provider: 'anthropic', t, commands, time });
     assert.equal(throttled.severity, 'warning');
     assert.match(throttled.text, /^\$\(pulse\) 82% · 4h12m$/);
-    const paused = presentBudget({ snapshot: await snapshotWith(90_000), simulator: false, t, commands, time });
+    const paused = presentBudget({ snapshot: await snapshotWith(90_000), provider: 'anthropic', t, commands, time });
     assert.equal(paused.severity, 'error');
     assert.match(paused.text, /^\$\(debug-pause\) 102%/);
     assert.match(paused.tooltip, /command:helios\.resume/);
   });
 
   it('shows 0 % with no window open, and dollars for the api plan', async () => {
-    assert.equal(presentBudget({ snapshot: await snapshotWith(0), simulator: false, t, commands, time }).text, '$(pulse) 0%');
-    const api = presentBudget({ snapshot: await snapshotWith(0, { ...DEFAULT_BUDGET, plan: 'api' }), simulator: false, t, commands, time });
+    assert.equal(presentBudget({ snapshot: await snapshotWith(0), provider: 'anthropic', t, commands, time }).text, '$(pulse) 0%');
+    const api = presentBudget({ snapshot: await snapshotWith(0, { ...DEFAULT_BUDGET, plan: 'api' }), provider: 'anthropic', t, commands, time });
     assert.equal(api.text, '$(pulse) 0% · $0.00');
   });
 });

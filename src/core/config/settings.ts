@@ -12,7 +12,9 @@ const clampedInt = (min: number, max: number, fallback: number) =>
 
 export const SettingsSchema = z.object({
   /** `auto`: the Anthropic API when a key is set, else the embedded simulator. */
-  provider: z.enum(['auto', 'anthropic', 'simulator']).catch('auto'),
+  provider: z.enum(['auto', 'anthropic', 'simulator', 'claude-code']).catch('auto'),
+  /** The `claude` binary; empty = the one on PATH. */
+  claudeCodePath: z.string().trim().catch(''),
   anthropicBaseUrl: z.string().trim().url().or(z.literal('')).catch(''),
   architectModel: z.string().trim().min(1).catch('claude-opus-5-5'),
   architectMaxOutputTokens: clampedInt(1_024, 128_000, 32_000),

@@ -43,7 +43,8 @@ export class GovernedLlmClient implements LlmClient {
     } catch (error) {
       this.governor.release(admission);
       if (error instanceof HeliosError && error.reason === 'provider_rate_limited' && error.details.limitReached === 1) {
-        await this.governor.recordLimitHit(undefined);
+        const resetAt = typeof error.details.resetAt === 'string' ? new Date(error.details.resetAt) : undefined;
+        await this.governor.recordLimitHit(resetAt && !Number.isNaN(resetAt.getTime()) ? resetAt : undefined);
       }
       throw error;
     }

@@ -62,6 +62,8 @@ export class Governor {
   private readonly listeners = new Set<() => void>();
   private nextId = 1;
   private manualPause = false;
+  /** The provider refused with a usage limit that resets then (ms since epoch). */
+  private limitedUntil = 0;
   private timer: { cancel(): void } | undefined;
   private meter: UnitMeter;
 
@@ -168,6 +170,7 @@ export class Governor {
   /** The provider said the account hit a limit: learn the ceiling, pause until the reset. */
   async recordLimitHit(resetAt: Date | undefined): Promise<void> {
     const now = this.clock.now();
+    if (resetAt && resetAt.getTime() > now) this.limitedUntil = resetAt.getTime();
     const period = this.period(now);
     this.observations = addObservation(this.observations, {
       windowStart: new Date(period.start).toISOString(),
@@ -184,7 +187,7 @@ export class Governor {
   get state(): GovernorState {
     const now = this.clock.now();
     const cap = this.cap();
-    if (this.manualPause || this.waiters.length > 0) return 'paused';
+    if (this.manualPause || this.waiters.length > 0 || this.limitedUntil > now) return 'paused';
     const period = this.period(now);
     const share = (this.usedIn(period) + this.reservedUnits()) / cap.units;
     if (share >= 1) return 'paused';
@@ -259,6 +262,7 @@ export class Governor {
   private tryAdmit(request: AdmissionRequest): Admission | undefined {
     if (this.manualPause) return undefined;
     const now = this.clock.now();
+    if (this.limitedUntil > now) return undefined;
     if (this.messagesLeft(now) < 1) return undefined;
     const remaining = this.remaining(now);
     const minOutput = Math.min(request.maxTokens, request.minOutputTokens ?? 1_024);
@@ -287,8 +291,9 @@ export class Governor {
     this.timer?.cancel();
     this.timer = undefined;
     if (this.waiters.length > 0) {
-      const end = this.period(this.clock.now()).end;
-      this.timer = this.clock.setTimer(Math.max(1, end - this.clock.now()), () => this.changed());
+      const now = this.clock.now();
+      const end = this.limitedUntil > now ? this.limitedUntil : this.period(now).end;
+      this.timer = this.clock.setTimer(Math.max(1, end - now), () => this.changed());
     }
   }
 

@@ -40,7 +40,7 @@ export function formatDuration(ms: number): string {
 
 export function presentBudget(args: {
   readonly snapshot: BudgetSnapshot;
-  readonly simulator: boolean;
+  readonly provider: 'anthropic' | 'simulator' | 'claude-code';
   readonly t: Translate;
   readonly commands: MeterCommands;
   /** Local time formatter (the host passes the UI locale's). */
@@ -54,7 +54,8 @@ export function presentBudget(args: {
   const parts = [`${icon} ${percent}%`];
   if (s.unit === 'usd') parts.push(formatUnits(s.used, 'usd'));
   else if (s.period.active) parts.push(formatDuration(left));
-  if (args.simulator) parts.push(t('Simulator'));
+  if (args.provider === 'simulator') parts.push(t('Simulator'));
+  if (args.provider === 'claude-code') parts.push(t('Claude Code (Max)'));
 
   const lines: string[] = [];
   const title = s.unit === 'usd' ? t('Helios — API budget today') : t('Helios — current 5-hour window');
@@ -75,7 +76,7 @@ export function presentBudget(args: {
   lines.push(t('Burn rate {0}/min · projected {1} at the end', formatUnits(s.burnRatePerMin, s.unit), formatUnits(s.projectedAtEnd, s.unit)), '');
   if (s.capReachedAt) lines.push(t('At this rate the cap is reached at {0}.', args.time(s.capReachedAt)), '');
   if (s.waiting > 0) lines.push(t('{0} calls are waiting for budget.', s.waiting), '');
-  if (args.simulator) lines.push(t('Provider: embedded Claude simulator (no API key set; nothing is billed). [Set API Key](command:{0})', commands.setApiKey), '');
+  if (args.provider === 'simulator') lines.push(t('Provider: embedded Claude simulator (no API key set; nothing is billed). [Set API Key](command:{0})', commands.setApiKey), '');
   const pauseLink = s.state === 'paused' ? `[${t('Resume')}](command:${commands.resume})` : `[${t('Pause')}](command:${commands.pause})`;
   lines.push(`[${t('Show budget')}](command:${commands.showBudget}) · ${pauseLink} · [${t('Settings')}](command:${commands.settings})`);
 

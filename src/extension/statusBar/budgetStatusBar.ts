@@ -21,9 +21,9 @@ export class BudgetStatusBar implements vscode.Disposable {
     this.item.command = COMMANDS.showBudget;
   }
 
-  render(snapshot: BudgetSnapshot, simulator: boolean): void {
+  render(snapshot: BudgetSnapshot, provider: 'anthropic' | 'simulator' | 'claude-code'): void {
     const view = presentBudget({
-      snapshot, simulator, t: vscode.l10n.t, commands: METER_COMMANDS,
+      snapshot, provider, t: vscode.l10n.t, commands: METER_COMMANDS,
       time: (iso) => new Date(iso).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' }),
     });
     this.item.text = view.text;
