@@ -14,7 +14,9 @@ export type SimulatorFault =
   /** The structured-output reply is truncated JSON (tool input: an empty object). */
   | { readonly kind: 'malformed_output'; readonly count?: number }
   /** The Architect answers a schema-valid graph where T1 depends on the last task (a cycle). */
-  | { readonly kind: 'invalid_plan'; readonly count?: number };
+  | { readonly kind: 'invalid_plan'; readonly count?: number }
+  /** The Coder answers schema-valid edits whose first hunk searches for text that is not in the file. */
+  | { readonly kind: 'invalid_edit'; readonly count?: number };
 
 export type FaultKind = SimulatorFault['kind'];
 
@@ -51,9 +53,10 @@ export function parseFault(value: unknown): SimulatorFault | string {
       return { kind: 'drop_stream', afterEvents: Math.floor(value['afterEvents']), ...withCount };
     case 'malformed_output':
     case 'invalid_plan':
+    case 'invalid_edit':
       return { kind: value['kind'], ...withCount };
     default:
-      return 'kind must be one of status, slow_stream, drop_stream, malformed_output, invalid_plan';
+      return 'kind must be one of status, slow_stream, drop_stream, malformed_output, invalid_plan, invalid_edit';
   }
 }
 

@@ -5,6 +5,7 @@ import { countTextTokens, truncateToTokens } from '../tokenizer';
 import { isJsonObject, stableId } from '../wire';
 import type { JsonObject, JsonValue, ResponseBlock, StopReason, ValidRequest, WireBlock, WireTool } from '../wire';
 import { buildTaskGraph } from './architect';
+import { coderEdits, parseCoderTask } from './coder';
 import { genericInstance } from './generic';
 import { extractPrd } from './prd';
 import { textReply } from './text';
@@ -67,6 +68,8 @@ function structuredValue(schema: JsonObject, view: UserView, fault: SimulatorFau
     const graph = buildTaskGraph(extractPrd(view.textsNewestFirst), { invalidPlan: fault?.kind === 'invalid_plan' });
     return graph as unknown as JsonValue;
   }
+  const coderTask = rootSchema(schema)['title'] === 'CoderEdits' ? parseCoderTask(view.textsNewestFirst) : undefined;
+  if (coderTask) return coderEdits(coderTask, { invalidEdit: fault?.kind === 'invalid_edit' });
   return genericInstance(schema);
 }
 

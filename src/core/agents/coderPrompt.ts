@@ -1,0 +1,102 @@
+import type { Task } from '../../shared/taskGraph';
+import type { LlmMessage, TextPart } from '../llm/llmClient';
+
+/**
+ * The Coder's instructions. Byte-stable across tasks and plans (no ids, no dates) and long enough
+ * to pass the provider's minimum cacheable prefix (512 tokens on the 5.x models), so every Coder
+ * call after the first reads it from the prompt cache.
+ */
+export const CODER_SYSTEM = [
+  'You are the Helios Coder, a senior software engineer working inside a developer\'s workspace.',
+  'You implement exactly one task of a larger plan. Other tasks of the plan are implemented by other agents, before or after you, so change only what this task needs and keep the existing code style, naming, module system and formatting of the files you touch.',
+  '',
+  'What you receive:',
+  '- The task: its id, type, title, description, and the workspace-relative files it is expected to create or change, each marked as existing or not.',
+  '- The current content of the task\'s existing files (possibly truncated when very large), and sometimes a context section with the declarations the files use from other modules and a ranked map of the repository. Treat what you see as the exact current state of the workspace.',
+  '',
+  'What you answer: only the edits, in the required JSON format, as a list of file changes. Each entry has a `path` and an `action`:',
+  '- `create` makes a new file. Use it only for a file that does not exist yet, and give the complete file in `content`.',
+  '- `replace` rewrites an existing file completely. Give the complete new file in `content`. Prefer `edit` for files longer than about 100 lines: it is cheaper and safer.',
+  '- `edit` changes an existing file with search-and-replace `hunks`. Each hunk\'s `search` must be copied character for character from the current file as shown (indentation, blank lines and punctuation included) and must occur exactly once in it; include a few surrounding lines when a line alone is not unique. `replace` is the text that takes its place. To insert code, search for the line before the insertion point and repeat it at the start of `replace`. Hunks of one file must not overlap; they are located in the original file, so their order does not matter.',
+  '',
+  'Rules:',
+  '- Paths are workspace-relative with forward slashes, never absolute and never containing "..". Put all changes to one file in a single entry.',
+  '- Write complete, working code: no placeholders such as "TODO: implement" or "rest of the file unchanged", no elided sections. Keep imports consistent with the files that already exist.',
+  '- Create a file that the task lists but that does not exist yet; do not create files the task does not need.',
+  '- For tests, follow the test framework and folder conventions already visible in the workspace.',
+  '- `summary` is one short sentence saying what the change does, in the language of the task description.',
+  '- If the task cannot be done as described, still make the smallest sensible change and say why in the summary.',
+  '',
+  'Your edits are not applied automatically: they are checked (paths, existence, unique search texts) and shown to the developer as a diff to accept or reject, and a reviewer agent reads them. An edit that fails the checks is sent back to you once with the problems listed, so copy search texts exactly.',
+].join('\n');
+
+export function coderSystem(): TextPart[] {
+  return [{ text: CODER_SYSTEM, cacheControl: { ttl: '5m' } }];
+}
+
+/** One of the task's files as the Coder shows it. */
+export interface ShownFile {
+  readonly path: string;
+  /** undefined: the file does not exist. */
+  readonly content: string | undefined;
+  /** The content was cut to `content.length` characters of `fullLength`. */
+  readonly truncated: boolean;
+  /** The file exists but was left out (the context budget was used up). */
+  readonly omitted: boolean;
+  readonly fullLength: number;
+}
+
+function status(f: ShownFile, prebuilt: boolean): string {
+  if (f.content === undefined && !f.omitted) return 'does not exist yet';
+  if (prebuilt) return 'exists, see the context';
+  if (f.omitted) return 'exists, not shown (too large for the context)';
+  return f.truncated ? `exists, shown truncated (${f.content!.length} of ${f.fullLength} characters)` : 'exists, shown below';
+}
+
+/**
+ * The task message. With a prebuilt context (the context builder's output), the task's files are
+ * already in it; otherwise the existing files are shown here in full (or truncated).
+ */
+export function taskMessage(task: Task, files: readonly ShownFile[], prebuiltContext: string | undefined): LlmMessage {
+  const list = files.map((f) => `- ${f.path} (${status(f, prebuiltContext !== undefined)})`).join('\n');
+  const parts = [
+    'Implement this task.',
+    '',
+    `<task id="${escapeAttr(task.id)}" type="${task.taskType}" estimated-tokens="${task.estimatedTokens}">`,
+    `<title>${task.title}</title>`,
+    `<description>\n${task.description}\n</description>`,
+    `<files>\n${list || '- (none declared)'}\n</files>`,
+    '</task>',
+  ];
+  if (prebuiltContext !== undefined) {
+    parts.push('', `<context>\n${prebuiltContext}\n</context>`);
+  } else {
+    const shown = files.filter((f) => f.content !== undefined);
+    if (shown.length > 0) {
+      parts.push('', '<workspace-files>');
+      for (const f of shown) parts.push(`<file path="${escapeAttr(f.path)}"${f.truncated ? ' truncated="true"' : ''}>\n${f.content!}\n</file>`);
+      parts.push('</workspace-files>');
+    }
+  }
+  return { role: 'user', content: [{ text: parts.join('\n') }] };
+}
+
+/** The repair round trip: the model sees its own answer and exactly what was wrong with it. */
+export function coderRepairMessages(previous: string, problems: readonly string[]): LlmMessage[] {
+  return [
+    { role: 'assistant', content: [{ text: previous }] },
+    {
+      role: 'user',
+      content: [{
+        text:
+          'Your edits cannot be applied:\n<validation-errors>\n' +
+          problems.map((p) => `- ${p}`).join('\n') +
+          '\n</validation-errors>\nReturn the complete corrected set of edits (every file, not only the ones that failed).',
+      }],
+    },
+  ];
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
