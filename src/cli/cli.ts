@@ -11,6 +11,7 @@ import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { runSimulatorCli } from '../infra/simulator/simulator';
 import { analysisCommands } from './analysisCommands';
 import { benchGovernorCommand } from './benchGovernor';
+import { runCommand } from './runCommand';
 import { usageCommand } from './usageCommand';
 import { totalTokens } from '../shared/usage';
 
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, CliCommand> = {
   },
   ...analysisCommands,
   usage: usageCommand,
+  run: runCommand,
   bench: {
     usage: `${benchGovernorCommand.usage}\n  helios ${analysisCommands.bench?.usage ?? 'bench graph <dir>'}`,
     run: async (argv) => {

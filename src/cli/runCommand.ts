@@ -1,0 +1,136 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decomposePrd } from '../core/agents/architect';
+import { readPrd } from '../core/agents/prdInput';
+import { normalizeWorkspacePath, pathProblem } from '../core/changes/paths';
+import { DEFAULT_BUDGET, type BudgetConfig } from '../core/governor/budgetPlans';
+import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
+import { GovernedLlmClient } from '../core/governor/governedLlmClient';
+import { Governor } from '../core/governor/governor';
+import { createPlan } from '../core/plan/plan';
+import { parsePlan } from '../core/plan/planSchema';
+import { createCoderExecutor } from '../core/scheduler/coderExecutor';
+import { Scheduler } from '../core/scheduler/scheduler';
+import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
+import { writeFileAtomic } from '../infra/storage/atomicFile';
+import { FileRunStore } from '../infra/storage/fileRunStore';
+import { JsonlFile } from '../infra/storage/jsonlFile';
+import type { Plan } from '../shared/taskGraph';
+import { totalTokens } from '../shared/usage';
+import { providerFromEnvironment } from './cli';
+
+export const runCommand = {
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--json]',
+  run: runPlans,
+};
+
+/**
+ * `helios run`: runs plans headless with the same core as the extension — router, scheduler,
+ * Coder, governor. State (runs, proposed changes, the ledger) lives in `--state`, so a killed run
+ * resumes where it stopped without re-running a finished task.
+ */
+async function runPlans(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      concurrency: { type: 'string', default: '8' },
+      'per-plan': { type: 'string', default: '4' },
+      state: { type: 'string', default: '.helios' },
+      workspace: { type: 'string', default: '.' },
+      provider: { type: 'string' },
+      'speed-up': { type: 'string', default: '1' },
+      'window-tokens': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length === 0) throw new Error('run needs a plan.json or a PRD');
+  const stateDir = path.resolve(values.state);
+  const workspaceDir = path.resolve(values.workspace);
+  await mkdir(stateDir, { recursive: true });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const { client: inner, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1, values.provider);
+  try {
+    const ledger = new JsonlFile<UsageRecord>(path.join(stateDir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v));
+    const config: BudgetConfig = {
+      ...DEFAULT_BUDGET, plan: 'custom', windowMessages: 0,
+      windowTokens: Number(values['window-tokens'] ?? 0) || 10_000_000,
+    };
+    const governor = await Governor.create({ ledger, config });
+    const client = new GovernedLlmClient(inner, governor, { workspace: `file://${workspaceDir}`, now: () => new Date() });
+
+    const plans: Plan[] = [];
+    for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
+
+    const scheduler = new Scheduler({
+      store: new FileRunStore(path.join(stateDir, 'runs')),
+      globalConcurrency: Math.max(1, Number(values.concurrency) || 8),
+      perPlanConcurrency: Math.max(1, Number(values['per-plan']) || 4),
+      executor: createCoderExecutor({
+        client,
+        budget: () => {
+          const s = buildBudgetSnapshot(governor.view(), inner.provider);
+          return { state: s.state, byFamily: s.byFamily };
+        },
+        workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
+        saveChange: (change) => writeFileAtomic(path.join(stateDir, 'changes', change.planId, `${change.taskId}.json`), JSON.stringify(change, null, 1)),
+      }),
+    });
+    const seen = new Map<string, string>();
+    scheduler.onEvent(({ planId, run }) => {
+      for (const [taskId, t] of Object.entries(run.tasks)) {
+        const key = `${planId}/${taskId}`;
+        if (seen.get(key) === t.status) continue;
+        seen.set(key, t.status);
+        if (t.status === 'running') log(`▶ ${key} ${t.attempts > 1 ? `(attempt ${t.attempts}) ` : ''}`);
+        if (t.status === 'done') log(`✓ ${key} ${t.model ?? ''} — ${t.reason ?? ''} — ${t.usage ? totalTokens(t.usage) : 0} tok $${(t.costUsd ?? 0).toFixed(4)}`);
+        if (t.status === 'failed') log(`✗ ${key} ${t.error?.reason ?? ''}: ${t.error?.message ?? ''}`);
+        if (t.status === 'skipped') log(`– ${key} skipped (${t.blockedBy ? `${t.blockedBy} failed` : t.error?.reason ?? ''})`);
+      }
+    });
+    const started = Date.now();
+    for (const plan of plans) await scheduler.addPlan(plan);
+    await scheduler.whenIdle();
+    const summary = plans.map((p) => {
+      const run = scheduler.runOf(p.id)!;
+      const tasks = Object.values(run.tasks);
+      return {
+        planId: p.id, state: run.state,
+        done: tasks.filter((t) => t.status === 'done').length,
+        failed: tasks.filter((t) => t.status === 'failed').length,
+        skipped: tasks.filter((t) => t.status === 'skipped').length,
+        tokens: tasks.reduce((n, t) => n + (t.usage ? totalTokens(t.usage) : 0), 0),
+        costUsd: tasks.reduce((n, t) => n + (t.costUsd ?? 0), 0),
+      };
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
+    else for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
+    scheduler.dispose();
+    governor.dispose();
+    return summary.every((s) => s.failed === 0 && s.skipped === 0) ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+async function loadOrDecompose(input: string, client: GovernedLlmClient, stateDir: string, log: (l: string) => void): Promise<Plan> {
+  const bytes = await readFile(input);
+  if (input.endsWith('.json')) return parsePlan(JSON.parse(bytes.toString('utf8')));
+  const prd = readPrd(path.basename(input), bytes);
+  log(`Decomposing ${input}…`);
+  const result = await decomposePrd(prd, { client, model: 'claude-opus-5-5' });
+  const plan = createPlan({ prd, result, provider: client.provider, now: new Date() });
+  await writeFileAtomic(path.join(stateDir, 'plans', `${plan.id}.json`), JSON.stringify(plan, null, 1));
+  return plan;
+}
+
+/** Reads a workspace file for the Coder; paths that leave the workspace read as missing. */
+async function readWorkspaceFile(root: string, relative: string): Promise<string | undefined> {
+  if (pathProblem(relative)) return undefined;
+  try {
+    return await readFile(path.join(root, normalizeWorkspacePath(relative)), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
