@@ -3,6 +3,10 @@
 export const COMMANDS = {
   decomposePrd: 'helios.decomposePrd',
   showPlan: 'helios.showPlan',
+  runPlan: 'helios.runPlan',
+  pauseRun: 'helios.pauseRun',
+  resumeRun: 'helios.resumeRun',
+  cancelRun: 'helios.cancelRun',
   showBudget: 'helios.showBudget',
   pause: 'helios.pause',
   resume: 'helios.resume',
@@ -40,6 +44,8 @@ export const SETTINGS = {
   budgetMonthlyUsd: 'budget.monthlyUsd',
   budgetThrottleAt: 'budget.throttleAt',
   budgetIncludeClaudeCode: 'budget.includeClaudeCode',
+  runConcurrency: 'run.concurrency',
+  runPerPlanConcurrency: 'run.perPlanConcurrency',
 } as const;
 
 export const CONFIG_SECTION = 'helios';

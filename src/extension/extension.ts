@@ -19,6 +19,7 @@ import { budgetPanelDeps } from './commands/showBudget';
 import { registerDagPanelSerializer } from './dagPanel/dagPanel';
 import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
+import { PlanRunner } from './planRunner';
 import { ProviderHost } from './providerHost';
 import { affectsHelios, readSettings } from './settings';
 import { BudgetStatusBar } from './statusBar/budgetStatusBar';
@@ -61,6 +62,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
       log.info(`${record.provider} ${record.model} ${record.requestId ?? ''}: in ${record.usage.inputTokens}, out ${record.usage.outputTokens}, cache read ${record.usage.cacheReadInputTokens}, cache write ${record.usage.cacheCreationInputTokens}`);
     },
   };
+  if (extension.storageUri) {
+    ctx.runner = new PlanRunner(ctx, extension.storageUri);
+    extension.subscriptions.push(ctx.runner);
+  }
   const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode());
 
   registerCommands(ctx);

@@ -4,6 +4,7 @@ import type { Governor } from '../core/governor/governor';
 import type { PlanStore } from '../core/plan/plan';
 import type { UsageRecord } from '../core/usage/usageLedger';
 import type { BudgetSnapshot } from '../shared/budget';
+import type { PlanRunner } from './planRunner';
 import type { ProviderHost } from './providerHost';
 
 /**
@@ -19,6 +20,8 @@ export interface HeliosContext {
   readonly governor: Governor;
   /** Undefined when no folder is open: plans need workspace storage. */
   readonly plans: PlanStore | undefined;
+  /** Runs plans (created with the context; undefined when no folder is open). */
+  runner?: PlanRunner;
   /** The budget as the meter and the budget panel show it. */
   budgetSnapshot(): BudgetSnapshot;
   /** Called after each settled call. */

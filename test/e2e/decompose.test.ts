@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Frame } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import {
   E2eSession,
   findWebviewFrame,
@@ -41,6 +41,25 @@ async function assertDag(frame: Frame): Promise<void> {
   assert.equal(await root.getAttribute('data-node-count'), String(EXPECTED_TASKS), 'data-node-count');
   assert.equal((await frame.$$('g.dag-node')).length, EXPECTED_TASKS, 'g.dag-node elements');
   assert.ok((await frame.$$('path.dag-edge')).length >= 1, 'at least one path.dag-edge');
+}
+
+/** Edits the user's settings.json in the editor, as a user would, and saves it. */
+async function editUserSettings(page: Page, userDataDir: string, changes: Record<string, unknown>): Promise<void> {
+  const settings = JSON.parse(readFileSync(path.join(userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  await page.waitForSelector('.tabs-container .tab.active[aria-label^="settings.json"]');
+  await page.click('.editor-instance .monaco-editor .view-lines');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(JSON.stringify({ ...settings, ...changes }));
+  // The editor auto-closes the brace it saw typed: drop whatever follows the inserted text.
+  await page.keyboard.press('Control+Shift+End');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+S');
+  await waitFor('settings.json to be saved', () => {
+    const saved = JSON.parse(readFileSync(path.join(userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    return Object.entries(changes).every(([k, v]) => saved[k] === v) ? true : undefined;
+  });
+  await runCommand(page, 'View: Close Editor');
 }
 
 describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () => {
@@ -101,13 +120,7 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
   it('turns the meter yellow when usage passes the throttle threshold', () =>
     step('throttled', async ({ page, server }) => {
       // A smaller window cap, set as a user would in settings.json: the plan just made uses over 80 % of it.
-      const settings = JSON.parse(readFileSync(path.join(server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
-      await runCommand(page, 'Preferences: Open User Settings (JSON)');
-      await page.waitForSelector('.tabs-container .tab.active[aria-label^="settings.json"]');
-      await page.click('.editor-instance .monaco-editor .view-lines');
-      await page.keyboard.press('Control+A');
-      await page.keyboard.insertText(JSON.stringify({ ...settings, 'helios.budget.plan': 'custom', 'helios.budget.windowTokens': 4_500 }));
-      await page.keyboard.press('Control+S');
+      await editUserSettings(page, server.userDataDir, { 'helios.budget.plan': 'custom', 'helios.budget.windowTokens': 4_500 });
       const item = await waitForStatusItem(page, (i) => isHelios(i) && /warning-kind/.test(i.classes), 'the Helios meter to turn to the warning colour');
       const percent = Number(/^(\d+)%/.exec(item.text)?.[1]);
       assert.ok(percent >= 80 && percent < 100, `throttled at ${percent} %`);
@@ -144,5 +157,20 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       const frame = await findWebviewFrame(page, readyDag, 60_000);
       await assertDag(frame);
       await screenshot(page, 'plan-shown-again');
+    }));
+
+  it('runs the plan: every task finishes and the DAG shows the model each one ran on', () =>
+    step('run-plan', async ({ page, server }) => {
+      await editUserSettings(page, server.userDataDir, { 'helios.budget.windowTokens': 1_000_000 });
+      await runCommand(page, 'Helios: Run Plan');
+      const frame = await findWebviewFrame(page, readyDag, 60_000);
+      await waitFor('every task of the plan to finish', async () => {
+        const statuses = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => n.getAttribute('data-status')));
+        return statuses.length === EXPECTED_TASKS && statuses.every((s) => s === 'done') ? true : undefined;
+      }, 120_000);
+      const models = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => n.getAttribute('data-model') ?? ''));
+      assert.ok(models.every((m) => /^claude-/.test(m)), `each node names its model: ${models.join(', ')}`);
+      assert.ok(models.some((m) => /sonnet|haiku/.test(m)), 'the router sent work below Opus');
+      await screenshot(page, 'plan-done');
     }));
 });

@@ -296,8 +296,19 @@ async function acceptQuickPickEntry(page: Page, label: string): Promise<void> {
 
 /** Runs a command from the Command Palette by its title, as a user would. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.waitForSelector(quickInputBox, { state: 'visible', timeout: timeouts.ui });
+  // Keys typed while a webview has focus go to its iframe, not the workbench, and a closing editor
+  // can hand focus to a webview a moment later: take focus back and retry until the palette shows.
+  for (let attempt = 1; ; attempt++) {
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { activeElement: { tagName?: string; blur?: () => void } | null } }).document;
+      const active = doc.activeElement;
+      if (active?.tagName === 'IFRAME') active.blur?.();
+    });
+    await page.keyboard.press('F1');
+    const shown = await page.waitForSelector(quickInputBox, { state: 'visible', timeout: attempt < 5 ? 3_000 : timeouts.ui }).then(() => true, () => false);
+    if (shown) break;
+    if (attempt >= 5) throw new Error('the command palette did not open');
+  }
   await waitFor('the command palette input to hold ">"', async () => ((await page.inputValue(quickInputBox)).startsWith('>') ? true : undefined));
   await page.keyboard.type(title, { delay: 10 });
   await acceptQuickPickEntry(page, title);

@@ -35,6 +35,9 @@ export const SettingsSchema = z.object({
   budgetThrottleAt: z.preprocess((v) => (typeof v === 'number' && v >= 0.05 && v <= 1 ? v : 0.8), z.number()),
   /** Count Claude Code's own calls (from its local logs, read-only) into the window. */
   budgetIncludeClaudeCode: z.boolean().catch(false),
+  /** Tasks running at once across all plans, and per plan. */
+  runConcurrency: clampedInt(1, 64, 8),
+  runPerPlanConcurrency: clampedInt(1, 64, 4),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

@@ -4,6 +4,7 @@ import { COMMANDS, type CommandId } from '../constants';
 import { DagPanel } from '../dagPanel/dagPanel';
 import { showError } from '../errorMessages';
 import type { HeliosContext } from '../heliosContext';
+import { runCancelRun, runPauseRun, runRunPlan } from './runPlan';
 import { runShowBudget } from './showBudget';
 import { runClearApiKey, runSetApiKey } from './apiKey';
 import { runDecompose } from './decomposePrd';
@@ -26,6 +27,10 @@ const HANDLERS: Record<CommandId, Handler> = {
     );
   },
   [COMMANDS.showPlan]: (ctx) => runShowPlan(ctx),
+  [COMMANDS.runPlan]: (ctx) => runRunPlan(ctx),
+  [COMMANDS.pauseRun]: (ctx) => runPauseRun(ctx, true),
+  [COMMANDS.resumeRun]: (ctx) => runPauseRun(ctx, false),
+  [COMMANDS.cancelRun]: (ctx) => runCancelRun(ctx),
   [COMMANDS.showBudget]: (ctx) => runShowBudget(ctx),
   [COMMANDS.pause]: (ctx) => {
     ctx.governor.setPaused(true);

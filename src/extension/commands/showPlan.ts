@@ -15,7 +15,7 @@ export function dagPanelDeps(ctx: HeliosContext): DagPanelDeps {
     workspaceFolder: () => vscode.workspace.workspaceFolders?.[0]?.uri,
     getSnapshot: async (): Promise<DagSnapshot | null> => {
       const plan = await ctx.plans?.latest();
-      return plan ? buildDagSnapshot(plan) : null;
+      return plan ? buildDagSnapshot(plan, await ctx.runner?.runOf(plan.id)) : null;
     },
   };
 }

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
+import { createCoderExecutor } from '../core/scheduler/coderExecutor';
+import type { PlanRun } from '../core/scheduler/runState';
+import { Scheduler } from '../core/scheduler/scheduler';
+import { GovernedLlmClient } from '../core/governor/governedLlmClient';
+import { writeFileAtomic } from '../infra/storage/atomicFile';
+import { FileRunStore } from '../infra/storage/fileRunStore';
+import type { Plan } from '../shared/taskGraph';
+import type { HeliosContext } from './heliosContext';
+
+/**
+ * Runs plans in this window: one scheduler for all of them, created on the first Run Plan. Runs
+ * and proposed changes live in workspace storage; nothing is applied to the workspace.
+ */
+export class PlanRunner implements vscode.Disposable {
+  private scheduler: Scheduler | undefined;
+  private readonly store: FileRunStore;
+  private readonly changed = new vscode.EventEmitter<{ planId: string; run: PlanRun }>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly ctx: HeliosContext,
+    private readonly storage: vscode.Uri,
+  ) {
+    this.store = new FileRunStore(vscode.Uri.joinPath(storage, 'runs').fsPath, (file, error) => ctx.log.warn(`Unreadable run file ${file} left untouched: ${error}`));
+  }
+
+  /** The stored or live run of a plan, for the DAG panel. */
+  async runOf(planId: string): Promise<PlanRun | undefined> {
+    return this.scheduler?.runOf(planId) ?? (await this.store.load(planId));
+  }
+
+  isRunning(planId: string): boolean {
+    const run = this.scheduler?.runOf(planId);
+    return run !== undefined && run.state === 'running' && Object.values(run.tasks).some((t) => t.status !== 'done' && t.status !== 'failed' && t.status !== 'skipped');
+  }
+
+  /** Starts (or resumes) a plan; resolves when it finished, was cancelled or paused. */
+  async run(plan: Plan): Promise<PlanRun> {
+    const scheduler = await this.ensureScheduler();
+    if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
+    else await scheduler.addPlan(plan);
+    await scheduler.whenIdle();
+    return scheduler.runOf(plan.id)!;
+  }
+
+  pause(planId: string): Promise<void> {
+    return this.scheduler?.pausePlan(planId) ?? Promise.resolve();
+  }
+
+  resume(planId: string): Promise<void> {
+    return this.scheduler?.resumePlan(planId) ?? Promise.resolve();
+  }
+
+  cancel(planId: string): Promise<void> {
+    return this.scheduler?.cancelPlan(planId) ?? Promise.resolve();
+  }
+
+  dispose(): void {
+    this.scheduler?.dispose();
+    this.changed.dispose();
+  }
+
+  private async ensureScheduler(): Promise<Scheduler> {
+    if (this.scheduler) return this.scheduler;
+    const { ctx } = this;
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const inner = await ctx.providers.client();
+    const client = new GovernedLlmClient(inner, ctx.governor, {
+      workspace: folder?.uri.toString() ?? 'unknown', now: () => new Date(), onRecorded: (r) => ctx.onRecorded(r),
+    });
+    const settings = ctx.settings();
+    const scheduler = new Scheduler({
+      store: this.store,
+      globalConcurrency: settings.runConcurrency,
+      perPlanConcurrency: settings.runPerPlanConcurrency,
+      executor: createCoderExecutor({
+        client,
+        budget: () => {
+          const s = ctx.budgetSnapshot();
+          return { state: s.state, byFamily: s.byFamily };
+        },
+        workspace: () => ({ read: (p) => readWorkspaceFile(folder?.uri, p) }),
+        saveChange: (change) => writeFileAtomic(
+          vscode.Uri.joinPath(this.storage, 'changes', change.planId, `${change.taskId}.json`).fsPath,
+          JSON.stringify(change, null, 1),
+        ),
+        onRouted: (plan, task, decision) => ctx.log.info(`${plan.id}/${task.id}: ${decision.model} (${decision.reason.code})`),
+      }),
+    });
+    scheduler.onEvent((e) => this.changed.fire(e));
+    this.scheduler = scheduler;
+    return scheduler;
+  }
+}
+
+/** The Coder reads workspace files through VS Code (unsaved edits are not included); unsafe paths read as missing. */
+async function readWorkspaceFile(root: vscode.Uri | undefined, relative: string): Promise<string | undefined> {
+  if (!root || pathProblem(relative)) return undefined;
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, normalizeWorkspacePath(relative))));
+  } catch {
+    return undefined;
+  }
+}
