@@ -168,7 +168,7 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
         const statuses = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => n.getAttribute('data-status')));
         return statuses.length === EXPECTED_TASKS && statuses.every((s) => s === 'done') ? true : undefined;
       }, 120_000);
-      const models = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => n.getAttribute('data-model') ?? ''));
+      const models: string[] = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => String(n.getAttribute('data-model') ?? '')));
       assert.ok(models.every((m) => /^claude-/.test(m)), `each node names its model: ${models.join(', ')}`);
       assert.ok(models.some((m) => /sonnet|haiku/.test(m)), 'the router sent work below Opus');
       await screenshot(page, 'plan-done');
