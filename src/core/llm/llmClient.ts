@@ -56,6 +56,17 @@ export interface LlmResponse {
   readonly usage: TokenUsage;
   readonly requestId: string | undefined;
   readonly durationMs: number;
+  /** The provider's per-minute limits as this response reported them (`anthropic-ratelimit-*`). */
+  readonly rateLimit?: RateLimitInfo;
+}
+
+/** The provider's `anthropic-ratelimit-*` headers, as far as a response carried them. */
+export interface RateLimitInfo {
+  readonly requestsRemaining?: number;
+  readonly inputTokensRemaining?: number;
+  readonly outputTokensRemaining?: number;
+  /** The earliest reset among the exhausted limits, else among all (ms since epoch). */
+  readonly resetAt?: number;
 }
 
 export interface LlmClient {

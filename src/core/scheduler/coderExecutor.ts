@@ -5,7 +5,7 @@ import type { Plan, Task } from '../../shared/taskGraph';
 import { addUsage, ZERO_USAGE } from '../../shared/usage';
 import { runCoder, shouldEscalate, type CoderResult, type CoderWorkspace } from '../agents/coder';
 import { HeliosError, isHeliosError } from '../errors/heliosError';
-import type { LlmClient } from '../llm/llmClient';
+import type { LlmClient, RateLimitInfo } from '../llm/llmClient';
 import { describeRoute } from '../router/describeRoute';
 import { opusShareOf, routerTaskOf, routeTask, type RouteDecision } from '../router/router';
 import type { RouterSettings } from '../router/routerSettings';
@@ -71,6 +71,7 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
       return {
         ok: true, model: result.model, reasonCode: decision.reason.code, reason: describeRoute(decision.reason),
         usage, costUsd, calls: results.reduce((n, r) => n + r.calls.length, 0),
+        ...(lastRateLimit(results) ? { rateLimit: lastRateLimit(results)! } : {}),
       };
     } catch (error) {
       const reason = isHeliosError(error) ? error.reason : 'unexpected';
@@ -83,4 +84,9 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
       };
     }
   };
+}
+
+/** The newest per-minute limits the provider reported, for the scheduler's rate limiter. */
+function lastRateLimit(results: readonly CoderResult[]): RateLimitInfo | undefined {
+  return results.flatMap((r) => r.calls).reverse().find((c) => c.rateLimit)?.rateLimit;
 }

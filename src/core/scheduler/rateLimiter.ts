@@ -1,11 +1,6 @@
-/** The provider's `anthropic-ratelimit-*` headers, as far as a response carried them. */
-export interface RateLimitInfo {
-  readonly requestsRemaining?: number;
-  readonly inputTokensRemaining?: number;
-  readonly outputTokensRemaining?: number;
-  /** The earliest reset among the exhausted limits (ms since epoch). */
-  readonly resetAt?: number;
-}
+import type { RateLimitInfo } from '../llm/llmClient';
+
+export type { RateLimitInfo };
 
 /**
  * An adaptive gate in front of the provider: additive increase, multiplicative decrease of the

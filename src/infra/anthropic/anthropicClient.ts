@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import type { Message, MessageCreateParamsBase, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { HeliosError } from '../../core/errors/heliosError';
-import type { LlmClient, LlmRequest, LlmResponse, StopReason, TextPart } from '../../core/llm/llmClient';
+import type { LlmClient, LlmRequest, LlmResponse, RateLimitInfo, StopReason, TextPart } from '../../core/llm/llmClient';
 import type { TokenUsage } from '../../shared/usage';
 
 export interface AnthropicClientOptions {
@@ -66,6 +66,7 @@ export class AnthropicLlmClient implements LlmClient {
         usage: toUsage(message.usage),
         requestId: response.headers.get('request-id') ?? undefined,
         durationMs: Date.now() - started,
+        rateLimit: rateLimitOf(response.headers),
       };
     } catch (error) {
       throw toHeliosError(error, request.signal);
@@ -147,4 +148,20 @@ function toHeliosError(error: unknown, signal: AbortSignal | undefined): Error {
     return new HeliosError('provider_unavailable', message, details, { cause: error });
   }
   return new HeliosError('provider_unavailable', error instanceof Error ? error.message : String(error), {}, { cause: error });
+}
+
+/** Reads `anthropic-ratelimit-{requests,input-tokens,output-tokens}-{remaining,reset}`. */
+export function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
+  const kinds = [['requests', 'requestsRemaining'], ['input-tokens', 'inputTokensRemaining'], ['output-tokens', 'outputTokensRemaining']] as const;
+  const info: { -readonly [K in keyof RateLimitInfo]: RateLimitInfo[K] } = {};
+  const resets: Array<{ at: number; exhausted: boolean }> = [];
+  for (const [header, field] of kinds) {
+    const remaining = Number(headers.get(`anthropic-ratelimit-${header}-remaining`) ?? Number.NaN);
+    const reset = Date.parse(headers.get(`anthropic-ratelimit-${header}-reset`) ?? '');
+    if (Number.isFinite(remaining)) info[field] = remaining;
+    if (Number.isFinite(reset)) resets.push({ at: reset, exhausted: remaining <= 0 });
+  }
+  const pool = resets.some((r) => r.exhausted) ? resets.filter((r) => r.exhausted) : resets;
+  if (pool.length > 0) info.resetAt = Math.min(...pool.map((r) => r.at));
+  return Object.keys(info).length > 0 ? info : undefined;
 }
