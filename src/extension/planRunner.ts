@@ -36,13 +36,15 @@ export class PlanRunner implements vscode.Disposable {
     return run !== undefined && run.state === 'running' && Object.values(run.tasks).some((t) => t.status !== 'done' && t.status !== 'failed' && t.status !== 'skipped');
   }
 
-  /** Starts (or resumes) a plan; resolves when it finished, was cancelled or paused. */
-  async run(plan: Plan): Promise<PlanRun> {
+  /** Starts (or resumes) plans together; resolves when they finished, were cancelled or paused. */
+  async run(plans: readonly Plan[]): Promise<PlanRun[]> {
     const scheduler = await this.ensureScheduler();
-    if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
-    else await scheduler.addPlan(plan);
+    for (const plan of plans) {
+      if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
+      else await scheduler.addPlan(plan);
+    }
     await scheduler.whenIdle();
-    return scheduler.runOf(plan.id)!;
+    return plans.map((p) => scheduler.runOf(p.id)!);
   }
 
   pause(planId: string): Promise<void> {

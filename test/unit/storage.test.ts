@@ -43,6 +43,19 @@ describe('FilePlanStore', () => {
     assert.deepEqual(plan.status, { T1: 'ready' });
   });
 
+  it('lists every stored plan, newest first, skipping unreadable ones', async () => {
+    const dir = await tmp();
+    const corrupt: string[] = [];
+    const store = new FilePlanStore(dir, { onCorrupt: (f) => corrupt.push(f) });
+    const older = samplePlan('b'.repeat(64));
+    const newer = { ...samplePlan('c'.repeat(64)), id: 'plan-newer', createdAt: '2026-11-25T00:00:00.000Z' };
+    await store.save(older);
+    await store.save(newer);
+    await writeFile(path.join(dir, 'plans', 'broken.json'), '{');
+    assert.deepEqual((await store.list()).map((p) => p.id), ['plan-newer', older.id]);
+    assert.equal(corrupt.length, 1);
+  });
+
   it('reports a corrupt or half-written plan file and leaves it in place', async () => {
     const dir = await tmp();
     const corrupt: string[] = [];

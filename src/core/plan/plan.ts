@@ -8,6 +8,8 @@ export interface PlanStore {
   save(plan: Plan): Promise<void>;
   /** The most recently saved plan, or undefined when there is none (or it is unreadable). */
   latest(): Promise<Plan | undefined>;
+  /** Every readable stored plan, newest first. */
+  list(): Promise<Plan[]>;
 }
 
 export function createPlan(args: {

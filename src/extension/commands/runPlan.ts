@@ -6,6 +6,25 @@ import { DagPanel } from '../dagPanel/dagPanel';
 import type { HeliosContext } from '../heliosContext';
 import { dagPanelDeps } from './showPlan';
 
+/** With several stored plans (several PRDs, several folders), the user picks which run together. */
+async function pickPlans(ctx: HeliosContext, latest: Plan): Promise<Plan[]> {
+  const all = await ctx.plans!.list();
+  if (all.length <= 1) return [latest];
+  const picked = await vscode.window.showQuickPick(
+    all.map((p) => ({ label: p.prdPath, description: vscode.l10n.t('{0} tasks · {1}', p.graph.tasks.length, p.createdAt.slice(0, 16).replace('T', ' ')), picked: p.id === latest.id, plan: p })),
+    { canPickMany: true, placeHolder: vscode.l10n.t('Which plans should run? They share the budget and the concurrency limits.') },
+  );
+  return picked?.map((p) => p.plan) ?? [];
+}
+
+/** Several runs seen as one, for the closing message. */
+function mergeRuns(runs: readonly PlanRun[]): PlanRun {
+  const tasks: Record<string, PlanRun['tasks'][string]> = {};
+  for (const r of runs) for (const [id, t] of Object.entries(r.tasks)) tasks[`${r.planId}/${id}`] = t;
+  const state = runs.some((r) => r.state === 'cancelled') ? 'cancelled' : runs.every((r) => r.state === 'done') ? 'done' : 'paused';
+  return { planId: runs.map((r) => r.planId).join(','), state, tasks, updatedAt: new Date().toISOString() };
+}
+
 async function latestPlan(ctx: HeliosContext): Promise<Plan> {
   if (!ctx.plans || !ctx.runner) throw new HeliosError('no_workspace', 'No folder is open');
   const plan = await ctx.plans.latest();
@@ -29,24 +48,31 @@ function counts(run: PlanRun): { done: number; failed: number; skipped: number; 
  * aborted and their budget released). Proposed changes are stored, never applied.
  */
 export async function runRunPlan(ctx: HeliosContext): Promise<void> {
-  const plan = await latestPlan(ctx);
+  const latest = await latestPlan(ctx);
+  const plans = await pickPlans(ctx, latest);
+  if (plans.length === 0) return;
   const runner = ctx.runner!;
+  const ids = new Set(plans.map((p) => p.id));
+  const title = plans.length === 1 ? plans[0]!.prdPath : vscode.l10n.t('{0} plans', plans.length);
   DagPanel.show(dagPanelDeps(ctx));
   const run = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Helios: running {0}', plan.prdPath), cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Helios: running {0}', title), cancellable: true },
     async (progress, token) => {
-      const cancel = token.onCancellationRequested(() => void runner.cancel(plan.id));
+      const cancel = token.onCancellationRequested(() => plans.forEach((p) => void runner.cancel(p.id)));
+      const finishedByPlan = new Map<string, { finished: number; total: number }>();
       let last = 0;
       const sub = runner.onDidChange((e) => {
-        if (e.planId !== plan.id) return;
+        if (!ids.has(e.planId)) return;
         void DagPanel.currentPanel?.update();
         const c = counts(e.run);
-        const finished = c.done + c.failed + c.skipped;
-        progress.report({ message: vscode.l10n.t('{0} of {1} tasks finished', finished, c.total), increment: ((finished - last) / c.total) * 100 });
+        finishedByPlan.set(e.planId, { finished: c.done + c.failed + c.skipped, total: c.total });
+        const finished = [...finishedByPlan.values()].reduce((n, x) => n + x.finished, 0);
+        const total = plans.reduce((n, p) => n + p.graph.tasks.length, 0);
+        progress.report({ message: vscode.l10n.t('{0} of {1} tasks finished', finished, total), increment: ((finished - last) / total) * 100 });
         last = finished;
       });
       try {
-        return await runner.run(plan);
+        return mergeRuns(await runner.run(plans));
       } finally {
         cancel.dispose();
         sub.dispose();

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PlanStore } from '../../core/plan/plan';
 import { parsePlan } from '../../core/plan/planSchema';
@@ -39,6 +40,23 @@ export class FilePlanStore implements PlanStore {
     const plan = await readJsonFile(file, parsePlan);
     if (plan.kind === 'corrupt') this.events.onCorrupt?.(file, plan.error);
     return plan.kind === 'ok' ? plan.value : undefined;
+  }
+
+  async list(): Promise<Plan[]> {
+    let names: string[];
+    try {
+      names = await readdir(path.join(this.dir, 'plans'));
+    } catch {
+      return [];
+    }
+    const plans: Plan[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const file = path.join(this.dir, 'plans', name);
+      const read = await readJsonFile(file, parsePlan);
+      if (read.kind === 'ok') plans.push(read.value);
+      else if (read.kind === 'corrupt') this.events.onCorrupt?.(file, read.error);
+    }
+    return plans.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   private planFile(id: string): string {
