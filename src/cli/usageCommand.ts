@@ -102,9 +102,11 @@ async function loadSources(
   const { records, skipped } = await new JsonlFile<UsageRecord>(options.ledger, (v) => UsageRecordSchema.parse(v)).readAll();
   // A call Helios made through the user's `claude` binary is in both logs: count it once.
   const claudeRequests = new Set(entries.map((e) => e.requestId).filter((id) => id !== undefined));
+  const claudeMessages = new Set(entries.map((e) => e.messageId).filter((id) => id !== undefined));
   let alsoInClaudeCode = 0;
   for (const r of records) {
-    if (r.requestId !== null && claudeRequests.has(r.requestId)) alsoInClaudeCode++;
+    const inBoth = (r.requestId !== null && claudeRequests.has(r.requestId)) || (r.messageIds ?? []).some((m) => claudeMessages.has(m));
+    if (inBoth) alsoInClaudeCode++;
     else entries.push(ledgerRecordToEntry(r));
   }
   return {

@@ -20,11 +20,17 @@ export function recordFromClaudeCodeEntry(entry: UsageEntry): UsageRecord {
     agent: null,
     planId: null,
     taskId: null,
+    ...(entry.messageId ? { messageIds: [entry.messageId] } : {}),
   };
 }
 
-/** Ledger records win over external ones with the same request id (a Helios call via `claude -p`). */
+/**
+ * Ledger records win over external ones for the same call — a Helios call made through `claude -p`
+ * shows up in Claude Code's logs too — matched by request id or by message id.
+ */
 export function mergeRecords(ledger: readonly UsageRecord[], external: readonly UsageRecord[]): UsageRecord[] {
-  const seen = new Set(ledger.map((r) => r.requestId).filter((id): id is string => id !== null));
-  return [...ledger, ...external.filter((r) => r.requestId === null || !seen.has(r.requestId))];
+  const requests = new Set(ledger.map((r) => r.requestId).filter((id): id is string => id !== null));
+  const messages = new Set(ledger.flatMap((r) => r.messageIds ?? []));
+  const known = (r: UsageRecord) => (r.requestId !== null && requests.has(r.requestId)) || (r.messageIds ?? []).some((m) => messages.has(m));
+  return [...ledger, ...external.filter((r) => !known(r))];
 }

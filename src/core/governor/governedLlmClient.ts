@@ -61,6 +61,7 @@ export class GovernedLlmClient implements LlmClient {
       agent: request.tags?.agent ?? null,
       planId: request.tags?.planId ?? null,
       taskId: request.tags?.taskId ?? null,
+      ...(response.messageIds && response.messageIds.length > 0 ? { messageIds: [...response.messageIds] } : {}),
     };
     await this.governor.settle(admission, record);
     this.context.onRecorded?.(record);

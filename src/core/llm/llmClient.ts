@@ -58,6 +58,8 @@ export interface LlmResponse {
   readonly durationMs: number;
   /** The provider's per-minute limits as this response reported them (`anthropic-ratelimit-*`). */
   readonly rateLimit?: RateLimitInfo;
+  /** Message ids the call produced (Claude Code), so its own logs never count it twice. */
+  readonly messageIds?: readonly string[];
 }
 
 /** The provider's `anthropic-ratelimit-*` headers, as far as a response carried them. */

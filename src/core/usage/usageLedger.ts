@@ -20,6 +20,8 @@ export interface UsageRecord {
   readonly agent?: string | null;
   readonly planId?: string | null;
   readonly taskId?: string | null;
+  /** Message ids of the call (`msg_…`), when the provider reported them. */
+  readonly messageIds?: readonly string[];
 }
 
 export const UsageRecordSchema = z.object({
@@ -35,6 +37,7 @@ export const UsageRecordSchema = z.object({
   agent: z.string().nullable().optional(),
   planId: z.string().nullable().optional(),
   taskId: z.string().nullable().optional(),
+  messageIds: z.array(z.string()).readonly().optional(),
 });
 
 export interface UsageLedger {
