@@ -199,6 +199,9 @@ export function codeServerEnv({ configHome, keepApiKey = false }) {
   }
   env.XDG_CONFIG_HOME = configHome;
   env.XDG_DATA_HOME = path.join(configHome, 'data');
+  // npm puts node_modules/.bin on PATH, which holds the dev dependency's `claude`: the workbench
+  // should see the machine a newcomer has, where Claude Code is not installed.
+  if (env.PATH) env.PATH = env.PATH.split(path.delimiter).filter((p) => !p.endsWith(`node_modules${path.sep}.bin`)).join(path.delimiter);
   return env;
 }
 

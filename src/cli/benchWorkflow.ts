@@ -19,9 +19,13 @@ import { ClaudeSimulator } from '../infra/simulator/simulator';
 import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
 import type { LlmClient, LlmRequest, TextPart } from '../core/llm/llmClient';
+import { buildContext, fullFileContextTokens } from '../core/context/contextBuilder';
+import { buildMemoryGraph } from '../core/context/lightScanner';
+import { estimateTokens } from '../core/context/tokenEstimate';
+import type { Task } from '../shared/taskGraph';
 import {
-  billedTokenEquivalents, formatTable, lowerBound, ratios, summarizeUsage, targets, taskKey,
-  type ModeMetrics, type WorkflowRatios,
+  billedTokenEquivalents, contextTargets, formatContextTable, formatTable, lowerBound, ratios, summarizeContext, summarizeUsage, targets, taskKey,
+  type ContextMetrics, type ContextSample, type ModeMetrics, type WorkflowRatios,
 } from './benchWorkflowMetrics';
 import { makeWorkflowPrd, planSpecs } from './benchWorkflowPrds';
 
@@ -43,6 +47,8 @@ export interface WorkflowBenchResult {
   readonly baseline: ModeMetrics;
   readonly helios: ModeMetrics;
   readonly ratios: WorkflowRatios;
+  /** The context builder in helios mode against full-file context (the baseline's whole workspace). */
+  readonly context: ContextMetrics;
   readonly targets: Record<string, boolean>;
   readonly workload: { readonly plans: number; readonly tasks: number; readonly speed_up: number; readonly seed: number; readonly cap: number };
 }
@@ -69,12 +75,13 @@ export async function runWorkflowBench(options: WorkflowBenchOptions = {}): Prom
   const plans = await decomposeWorkload(o.plans, o.seed);
   const tasks = plans.reduce((n, p) => n + p.graph.tasks.length, 0);
   log(`${plans.length} plans, ${tasks} tasks; baseline…`);
-  const baseline = await runMode('baseline', plans, o);
+  const { metrics: baseline } = await runMode('baseline', plans, o);
   log(`baseline: ${baseline.makespan_s.toFixed(0)} s simulated in ${baseline.wall_s.toFixed(1)} s; helios…`);
-  const helios = await runMode('helios', plans, o);
+  const { metrics: helios, contextSamples } = await runMode('helios', plans, o);
   log(`helios: ${helios.makespan_s.toFixed(0)} s simulated in ${helios.wall_s.toFixed(1)} s`);
+  const context = summarizeContext(contextSamples, baseline, helios);
   return {
-    baseline, helios, ratios: ratios(baseline, helios), targets: targets(baseline, helios),
+    baseline, helios, ratios: ratios(baseline, helios), context, targets: { ...targets(baseline, helios), ...contextTargets(context) },
     workload: { plans: plans.length, tasks, speed_up: o.speedUp, seed: o.seed, cap: o.cap },
   };
 }
@@ -100,7 +107,7 @@ async function decomposeWorkload(count: number, seed: number): Promise<Plan[]> {
 type Mode = ModeMetrics['mode'];
 type ResolvedOptions = Required<Omit<WorkflowBenchOptions, 'log'>>;
 
-async function runMode(mode: Mode, plans: readonly Plan[], o: ResolvedOptions): Promise<ModeMetrics> {
+async function runMode(mode: Mode, plans: readonly Plan[], o: ResolvedOptions): Promise<{ metrics: ModeMetrics; contextSamples: ContextSample[] }> {
   const origin = Date.now();
   // The simulator's clock runs at the speed-up too, so prompt-cache TTLs are simulated minutes.
   const sim = await ClaudeSimulator.start({ speedUp: o.speedUp, limits: HIGH_LIMITS, clock: () => origin + (Date.now() - origin) * o.speedUp });
@@ -149,6 +156,7 @@ async function runMode(mode: Mode, plans: readonly Plan[], o: ResolvedOptions): 
             return { state: s.state, byFamily: s.byFamily };
           },
           workspace: (plan) => workspaces.reader(plan.id),
+          context: (plan, task) => workspaces.builtContext(plan.id, task),
           saveChange: (change) => Promise.resolve(workspaces.apply(change)),
         })),
       });
@@ -174,7 +182,7 @@ async function runMode(mode: Mode, plans: readonly Plan[], o: ResolvedOptions): 
   const bound = lowerBound(plans, durations, concurrency);
   const simS = (ms: number) => (ms / 1000) * o.speedUp;
   const used = governor.view().used;
-  return {
+  const metrics: ModeMetrics = {
     mode,
     plans: plans.length,
     tasks: plans.reduce((n, p) => n + p.graph.tasks.length, 0),
@@ -200,6 +208,7 @@ async function runMode(mode: Mode, plans: readonly Plan[], o: ResolvedOptions): 
     wall_s: wallMs / 1000,
     usage_matches_provider_log: matchesProviderLog(sim, usage.usage),
   };
+  return { metrics, contextSamples: workspaces.contextSamples };
 }
 
 /** The old way's queue: plan after plan, each task after the one before, in dependency order. */
@@ -248,6 +257,8 @@ function baselineExecutor(client: LlmClient, workspaces: VirtualWorkspaces): Tas
 /** One in-memory file tree per plan; proposed changes are applied after each task (measurement only). */
 class VirtualWorkspaces {
   private readonly trees = new Map<string, Map<string, string>>();
+  /** One per context built (helios mode): built vs full-file tokens, and the imported-symbol check. */
+  readonly contextSamples: ContextSample[] = [];
 
   private tree(planId: string): Map<string, string> {
     let t = this.trees.get(planId);
@@ -265,12 +276,42 @@ class VirtualWorkspaces {
     for (const f of change.files) tree.set(f.path, f.proposedContent);
   }
 
+  /**
+   * The context builder over the plan's tree as it stands: the task's files in full, the declarations
+   * they import, a repo map of up to REPO_MAP_TOKENS. The graph is rebuilt per task (the tree
+   * changes after every task; a plan has at most a few dozen files, so this is a millisecond).
+   */
+  async builtContext(planId: string, task: Task): Promise<string | undefined> {
+    const tree = this.tree(planId);
+    if (tree.size === 0) return undefined;
+    const graph = await buildMemoryGraph(tree);
+    const present = task.files.filter((f) => tree.has(f));
+    const taskTokens = present.reduce((n, f) => n + estimateTokens(fenceOf(f, tree.get(f)!)), 0);
+    const built = await buildContext(graph, { task: `${task.title}\n${task.description}`, files: task.files, budgetTokens: taskTokens + REPO_MAP_TOKENS });
+    const missing = built.symbols.filter((s) => s.declaredIn === undefined || !(task.files.includes(s.declaredIn) || built.text.includes(s.name)));
+    this.contextSamples.push({
+      builtTokens: built.tokens,
+      workspaceTokens: estimateTokens(this.fullContext(planId) ?? ''),
+      fullFileTokens: await fullFileContextTokens(graph, present),
+      importedSymbols: built.symbols.length,
+      missingSymbols: missing.map((s) => `${planId}/${task.id} ${s.importer}: ${s.name} from ${s.specifier}`),
+    });
+    return built.text.length > 0 ? built.text : undefined;
+  }
+
   /** Every file in full, in the context builder's fenced form (what the Coder shows as context). */
   fullContext(planId: string): string | undefined {
     const files = [...this.tree(planId)].sort(([a], [b]) => a.localeCompare(b));
     if (files.length === 0) return undefined;
-    return files.map(([path, text]) => `### ${path}\n\`\`\`ts\n${text}\n\`\`\``).join('\n\n');
+    return files.map(([path, text]) => fenceOf(path, text)).join('\n\n');
   }
+}
+
+/** Repo-map budget per task on top of the task's own files. */
+const REPO_MAP_TOKENS = 600;
+
+function fenceOf(path: string, text: string): string {
+  return `### ${path}\n\`\`\`ts\n${text}\n\`\`\``;
 }
 
 /** The old way sent no cache breakpoints: drop every `cacheControl` before the request leaves. */
@@ -352,7 +393,7 @@ export const benchWorkflowCommand = {
       log: (line) => process.stderr.write(`${line}\n`),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(formatTable(result.baseline, result.helios, result.workload.speed_up));
+    else process.stdout.write(`${formatTable(result.baseline, result.helios, result.workload.speed_up)}${formatContextTable(result.context)}`);
     const broken = result.helios.overshoot > 0 || result.baseline.overshoot > 0 || !result.targets.all_tasks_done;
     return broken ? 1 : 0;
   },

@@ -124,6 +124,30 @@ export function deactivate(): void {
   // Everything is owned by extension.subscriptions.
 }
 
+/** Whether the user's own `claude` is installed (checked off the activation path, once). */
+async function claudeCodeInstalled(ctx: HeliosContext): Promise<boolean> {
+  try {
+    const { ClaudeCodeLlmClient } = await import('../infra/claudeCode/claudeCodeClient');
+    const found = await new ClaudeCodeLlmClient(ctx.settings().claudeCodePath ? { binaryPath: ctx.settings().claudeCodePath } : {}).detect();
+    ctx.log.info(`Claude Code ${found.version} found at ${found.path}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** First run without a key but with Claude Code installed: let the user choose how to pay. */
+async function offerClaudeCode(ctx: HeliosContext): Promise<void> {
+  const choices = [
+    { label: vscode.l10n.t('Use my Claude Code (Pro/Max)'), detail: vscode.l10n.t('Runs your logged-in claude; calls draw on your subscription\'s 5-hour window.'), provider: 'claude-code' as const },
+    { label: vscode.l10n.t('Set API Key'), detail: vscode.l10n.t('Metered Anthropic API billing.'), provider: 'anthropic' as const },
+    { label: vscode.l10n.t('Use the offline simulator'), detail: vscode.l10n.t('Nothing is billed; answers are generated locally.'), provider: 'simulator' as const },
+  ];
+  const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Helios: how should Helios call Claude?'), ignoreFocusOut: true });
+  if (picked?.provider === 'claude-code') await vscode.workspace.getConfiguration('helios').update('provider', 'claude-code', vscode.ConfigurationTarget.Global);
+  if (picked?.provider === 'anthropic') await vscode.commands.executeCommand('helios.setApiKey');
+}
+
 /** Claude Code's calls of the last eight days from its local logs (read-only; no login data). */
 async function readClaudeCodeWindowUsage(log: vscode.LogOutputChannel): Promise<UsageRecord[]> {
   const report = await readClaudeCodeUsage({ since: new Date(Date.now() - LEDGER_KEEP_MS) });
@@ -136,6 +160,10 @@ async function readClaudeCodeWindowUsage(log: vscode.LogOutputChannel): Promise<
 async function maybeShowSimulatorNotice(ctx: HeliosContext): Promise<void> {
   if (ctx.providers.mode() !== 'simulator' || ctx.extension.globalState.get<boolean>(STATE_KEYS.simulatorNoticeShown)) return;
   await ctx.extension.globalState.update(STATE_KEYS.simulatorNoticeShown, true);
+  if (ctx.settings().provider === 'auto' && (await claudeCodeInstalled(ctx))) {
+    await offerClaudeCode(ctx);
+    return;
+  }
   const setKey = vscode.l10n.t('Set API Key');
   const picked = await vscode.window.showInformationMessage(
     vscode.l10n.t('Helios is using its built-in Claude simulator because no API key is set. Plans are generated locally and nothing is billed.'),
