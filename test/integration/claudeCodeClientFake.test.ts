@@ -117,3 +117,35 @@ describe('ClaudeCodeLlmClient over recorded Claude Code output', () => {
     assert.ok(Number.isInteger(n) && n >= 900, String(n));
   });
 });
+
+describe('a Claude Code limit notice through the governor', () => {
+  it('pauses admission until the reset the notice names, then resumes', async () => {
+    const { Governor } = await import('../../src/core/governor/governor');
+    const { GovernedLlmClient } = await import('../../src/core/governor/governedLlmClient');
+    const { DEFAULT_BUDGET } = await import('../../src/core/governor/budgetPlans');
+    const { FakeClock } = await import('../support/fakeClock');
+    const { MemoryLedger } = await import('../support/memoryLedger');
+    const clock = new FakeClock(Date.parse('2026-11-24T08:10:00Z'));
+    const governor = await Governor.create({ ledger: new MemoryLedger(), config: { ...DEFAULT_BUDGET, plan: 'max5x' }, clock });
+    const outFile = path.join(dir, 'notice.jsonl');
+    await fs.writeFile(outFile, result({ is_error: true, result: "You've hit your session limit · resets 12:50am (America/Los_Angeles)" }));
+    const claude = new ClaudeCodeLlmClient({
+      binaryPath: fake,
+      env: { PATH: process.env['PATH'], FAKE_OUTPUT: outFile, FAKE_DUMP: `${outFile}.dump`, FAKE_EXIT: '1' },
+      now: () => new Date(clock.now()),
+    });
+    const client = new GovernedLlmClient(claude, governor, { workspace: 'w', now: () => new Date(clock.now()) });
+    const request = { model: 'claude-sonnet-5-5', system: [], messages: [{ role: 'user' as const, content: [{ text: 'hi' }] }], maxTokens: 100 };
+    await assert.rejects(client.complete(request), (e) => isHeliosError(e, 'provider_rate_limited'));
+    assert.equal(governor.state, 'paused');
+    assert.equal(governor.view().observations[0]?.resetAt, '2026-11-24T08:50:00.000Z');
+    let admitted = false;
+    const waiting = governor.admit({ model: 'claude-sonnet-5-5', inputTokens: 10, maxTokens: 10 }).then(() => (admitted = true));
+    clock.advance(39 * 60_000);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(admitted, false, 'still before 08:50');
+    clock.advance(60_000 + 1);
+    await waiting;
+    assert.equal(admitted, true);
+  });
+});
