@@ -187,3 +187,68 @@ export function formatTable(baseline: ModeMetrics, helios: ModeMetrics, speedUp:
     '',
   ].join('\n');
 }
+
+/** One context the builder made in helios mode, with what full-file context would have been at that moment. */
+export interface ContextSample {
+  /** The context builder's text (task files + imported declarations + repo map). */
+  readonly builtTokens: number;
+  /** Every file of the plan's workspace in full: what the baseline sends. */
+  readonly workspaceTokens: number;
+  /** The task's files and every local file they import, in full (the core's `fullFileContextTokens`). */
+  readonly fullFileTokens: number;
+  readonly importedSymbols: number;
+  readonly missingSymbols: readonly string[];
+}
+
+export interface ContextMetrics {
+  /** Contexts built (tasks whose plan workspace had files when they started). */
+  readonly tasks: number;
+  readonly built_tokens: number;
+  readonly full_workspace_tokens: number;
+  readonly full_file_tokens: number;
+  /** 1 − built ÷ full workspace: the cut against the baseline's full-file context. */
+  readonly reduction_vs_full_workspace: number;
+  /** 1 − built ÷ (task files + their imports, whole); negative when the repo map adds more than compression saves. */
+  readonly reduction_vs_task_files_and_imports: number;
+  readonly imported_symbols: number;
+  readonly all_imported_symbols_present: boolean;
+  readonly missing_symbols: readonly string[];
+  /** Uncached Coder input tokens, helios ÷ baseline (from the ledger; includes prompts and repairs). */
+  readonly coder_input_tokens_ratio: number;
+}
+
+export function summarizeContext(samples: readonly ContextSample[], baseline: ModeMetrics, helios: ModeMetrics): ContextMetrics {
+  const sum = (f: (s: ContextSample) => number) => samples.reduce((n, s) => n + f(s), 0);
+  const built = sum((s) => s.builtTokens);
+  const workspace = sum((s) => s.workspaceTokens);
+  const fullFile = sum((s) => s.fullFileTokens);
+  const missing = samples.flatMap((s) => s.missingSymbols);
+  const allIn = (m: ModeMetrics) => m.input_tokens + m.cache_write_tokens + m.cache_read_tokens;
+  return {
+    tasks: samples.length,
+    built_tokens: built,
+    full_workspace_tokens: workspace,
+    full_file_tokens: fullFile,
+    reduction_vs_full_workspace: workspace > 0 ? 1 - built / workspace : 0,
+    reduction_vs_task_files_and_imports: fullFile > 0 ? 1 - built / fullFile : 0,
+    imported_symbols: sum((s) => s.importedSymbols),
+    all_imported_symbols_present: missing.length === 0,
+    missing_symbols: missing.slice(0, 20),
+    coder_input_tokens_ratio: allIn(baseline) > 0 ? allIn(helios) / allIn(baseline) : 0,
+  };
+}
+
+export function contextTargets(c: ContextMetrics): Record<string, boolean> {
+  return { context_cut_at_least_60pct: c.reduction_vs_full_workspace >= 0.6, all_imported_symbols_present: c.all_imported_symbols_present };
+}
+
+export function formatContextTable(c: ContextMetrics): string {
+  return [
+    `Context builder (helios, ${c.tasks} contexts): ${int(c.built_tokens)} tokens vs ${int(c.full_workspace_tokens)} full-file (whole workspace) → ${pct(c.reduction_vs_full_workspace)} cut`,
+    `  vs task files + their imports in full: ${int(c.full_file_tokens)} (${pct(c.reduction_vs_task_files_and_imports)}); Coder input tokens incl. cache, helios ÷ baseline: ${c.coder_input_tokens_ratio.toFixed(3)}×`,
+    `  imported symbols: ${c.imported_symbols}, ${c.all_imported_symbols_present ? 'all present' : `${c.missing_symbols.length}+ missing`}`,
+    `${c.reduction_vs_full_workspace >= 0.6 ? '✓' : '✗'} context cut at least 60pct`,
+    `${c.all_imported_symbols_present ? '✓' : '✗'} all imported symbols present`,
+    '',
+  ].join('\n');
+}

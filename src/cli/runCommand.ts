@@ -8,6 +8,11 @@ import { DEFAULT_BUDGET, type BudgetConfig } from '../core/governor/budgetPlans'
 import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import { Governor } from '../core/governor/governor';
+import { createContextHook } from '../core/context/contextHook';
+import { buildMetricsJson } from '../core/metrics/metricsJson';
+import { fanOutSink } from '../core/metrics/metricsSink';
+import { MetricsTally } from '../core/metrics/metricsTally';
+import { observeScheduler } from '../core/metrics/schedulerMetrics';
 import { createPlan } from '../core/plan/plan';
 import { parsePlan } from '../core/plan/planSchema';
 import { createCoderExecutor } from '../core/scheduler/coderExecutor';
@@ -16,12 +21,15 @@ import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { writeFileAtomic } from '../infra/storage/atomicFile';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
+import { PromMetrics } from '../infra/metrics/promMetrics';
+import { startMetricsServer } from '../infra/metrics/metricsServer';
+import type { BudgetSnapshot } from '../shared/budget';
 import type { Plan } from '../shared/taskGraph';
 import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--json]',
   run: runPlans,
 };
 
@@ -42,10 +50,15 @@ async function runPlans(argv: string[]): Promise<number> {
       provider: { type: 'string' },
       'speed-up': { type: 'string', default: '1' },
       'window-tokens': { type: 'string' },
+      'metrics-port': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw new Error('run needs a plan.json or a PRD');
+  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65_535)) {
+    throw new Error(`--metrics-port must be a port number (0–65535), got '${values['metrics-port']}'`);
+  }
   const stateDir = path.resolve(values.state);
   const workspaceDir = path.resolve(values.workspace);
   await mkdir(stateDir, { recursive: true });
@@ -58,7 +71,9 @@ async function runPlans(argv: string[]): Promise<number> {
       windowTokens: Number(values['window-tokens'] ?? 0) || 10_000_000,
     };
     const governor = await Governor.create({ ledger, config });
-    const client = new GovernedLlmClient(inner, governor, { workspace: `file://${workspaceDir}`, now: () => new Date() });
+    const workspace = `file://${workspaceDir}`;
+    const metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
+    const client = new GovernedLlmClient(inner, governor, { workspace, now: () => new Date(), onRecorded: metrics?.onRecorded });
 
     const plans: Plan[] = [];
     for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
@@ -74,9 +89,11 @@ async function runPlans(argv: string[]): Promise<number> {
           return { state: s.state, byFamily: s.byFamily };
         },
         workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
+        context: workspaceContext(workspaceDir, log),
         saveChange: (change) => writeFileAtomic(path.join(stateDir, 'changes', change.planId, `${change.taskId}.json`), JSON.stringify(change, null, 1)),
       }),
     });
+    if (metrics) scheduler.onEvent(metrics.onSchedulerEvent);
     const seen = new Map<string, string>();
     scheduler.onEvent(({ planId, run }) => {
       for (const [taskId, t] of Object.entries(run.tasks)) {
@@ -107,11 +124,41 @@ async function runPlans(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
     else for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
     scheduler.dispose();
+    await metrics?.stop();
     governor.dispose();
     return summary.every((s) => s.failed === 0 && s.skipped === 0) ? 0 : 1;
   } finally {
     await stop();
   }
+}
+
+/**
+ * `--metrics-port N`: the same registry and endpoint the extension serves, on 127.0.0.1 for the
+ * run's duration. Port 0 picks a free port; the URL goes to stderr either way.
+ */
+async function startRunMetrics(
+  port: number, workspace: string, budget: () => BudgetSnapshot, records: () => readonly UsageRecord[], log: (l: string) => void,
+) {
+  const prom = new PromMetrics();
+  const tally = new MetricsTally();
+  const sink = fanOutSink(prom, tally);
+  sink.setBudget(budget());
+  const server = await startMetricsServer({
+    port, registry: prom.registry,
+    json: () => {
+      sink.setBudget(budget());
+      return buildMetricsJson({ tally, records: records(), workspace, now: Date.now() });
+    },
+  });
+  log(`Metrics on ${server.url}/metrics and ${server.url}/api/v1/helios/metrics`);
+  return {
+    onRecorded: (r: UsageRecord) => {
+      sink.recordCall(r);
+      sink.setBudget(budget());
+    },
+    onSchedulerEvent: observeScheduler(sink, { workspace }),
+    stop: () => server.stop(),
+  };
 }
 
 async function loadOrDecompose(input: string, client: GovernedLlmClient, stateDir: string, log: (l: string) => void): Promise<Plan> {
@@ -123,6 +170,27 @@ async function loadOrDecompose(input: string, client: GovernedLlmClient, stateDi
   const plan = createPlan({ prd, result, provider: client.provider, now: new Date() });
   await writeFileAtomic(path.join(stateDir, 'plans', `${plan.id}.json`), JSON.stringify(plan, null, 1));
   return plan;
+}
+
+/**
+ * The Coder's context from the code analysis of `--workspace` (see `createContextHook`). ts-morph
+ * is imported on the first task, never by other commands; on any error the Coder selects files itself.
+ */
+export function workspaceContext(root: string, log: (line: string) => void): ReturnType<typeof createContextHook> {
+  return createContextHook(
+    async () => {
+      const { openWorkspaceGraph } = await import('../infra/analysis/workspaceAnalysis');
+      const { workspace, stats } = await openWorkspaceGraph({ root });
+      return { workspace, files: stats.files, ms: stats.totalMs };
+    },
+    {
+      onEvent: (e) => {
+        if (e.kind === 'opened') log(`Code analysis: ${e.files} files in ${Math.round(e.ms)} ms`);
+        else if (e.kind === 'unavailable') log(`Code analysis unavailable (${e.error}); the Coder selects files itself.`);
+        else log(`Context for ${e.taskId} failed (${e.error}); the Coder selects files itself.`);
+      },
+    },
+  );
 }
 
 /** Reads a workspace file for the Coder; paths that leave the workspace read as missing. */

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
+import { createContextHook } from '../core/context/contextHook';
 import { createCoderExecutor } from '../core/scheduler/coderExecutor';
+import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
 import { Scheduler } from '../core/scheduler/scheduler';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
@@ -84,6 +86,16 @@ export class PlanRunner implements vscode.Disposable {
           return { state: s.state, byFamily: s.byFamily };
         },
         workspace: () => ({ read: (p) => readWorkspaceFile(folder?.uri, p) }),
+        // Minimal context from the dependency graph (loaded on first use); without it the Coder picks files itself.
+        ...(folder ? {
+          context: createContextHook(async () => {
+            const { openWorkspaceGraph } = await loadAnalysis();
+            const { workspace, stats } = await openWorkspaceGraph({ root: folder.uri.fsPath, cacheDir: vscode.Uri.joinPath(this.storage, 'analysis').fsPath });
+            return { workspace, files: stats.files, ms: stats.totalMs };
+          }, {
+            onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
+          }),
+        } : {}),
         saveChange: (change) => writeFileAtomic(
           vscode.Uri.joinPath(this.storage, 'changes', change.planId, `${change.taskId}.json`).fsPath,
           JSON.stringify(change, null, 1),

@@ -13,6 +13,7 @@ const IMPORT_FROM = /^[ \t]*(import|export)\s+(type\s+)?([\s\S]*?)\s*from\s*['"]
 const SIDE_EFFECT = /^[ \t]*import\s*['"]([^'"\n]+)['"]/gm;
 const DYNAMIC = /\b(import|require)\s*\(\s*['"]([^'"\n]+)['"]\s*\)/g;
 const DECL = /^export\s+(default\s+)?(declare\s+)?(async\s+)?(abstract\s+)?(function\*?|class|interface|type|enum|const\s+enum|const|let|var|namespace)\s+([A-Za-z_$][\w$]*)/gm;
+const LOCAL_EXPORT = /^[ \t]*export\s+(?:type\s+)?\{([^}]*)\}(?!\s*from)\s*;?/gm;
 const LONG_INITIALIZER = 120;
 
 /** Comments out, strings and line structure kept (offsets stay meaningful for line starts). */
@@ -114,6 +115,16 @@ export function scanExportsLight(file: string, text: string): ExportedSymbol[] {
   for (const m of src.matchAll(DECL)) {
     const kind = kindOf(m[5]!.replace(/\*$/, ''));
     out.push({ name: m[1] ? 'default' : m[6]!, kind, signature: signatureAt(src, m.index, kind) });
+  }
+  for (const m of src.matchAll(LOCAL_EXPORT)) {
+    for (const raw of m[1]!.split(',')) {
+      const part = raw.trim().replace(/^type\s+/, '');
+      if (!part) continue;
+      const [local, name] = part.split(/\s+as\s+/).map((x) => x.trim());
+      const decl = new RegExp(`^(?:declare\\s+)?(?:async\\s+)?(function\\*?|class|interface|type|enum|const|let|var)\\s+${local!.replace(/\$/g, '\\$')}\\b`, 'm').exec(src);
+      const kind = decl ? kindOf(decl[1]!.replace(/\*$/, '')) : 'variable';
+      out.push({ name: name ?? local!, kind, signature: decl ? signatureAt(src, decl.index, kind) : `export { ${part} };` });
+    }
   }
   for (const m of src.matchAll(IMPORT_FROM)) {
     if (m[1] !== 'export') continue;
