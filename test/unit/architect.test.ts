@@ -120,3 +120,15 @@ describe('readPrd', () => {
     assert.throws(() => readPrd('a.md', new Uint8Array([0xff, 0xfe, 0x41])), (e: unknown) => e instanceof HeliosError && e.reason === 'prd_not_text');
   });
 });
+
+describe('decomposePrd with existing code', () => {
+  it('shows the Architect a repo map of the workspace before the PRD', async () => {
+    const client = new ScriptedLlmClient([{ text: json([t('T1')]) }]);
+    await decomposePrd(prd, { client, model: 'claude-opus-5-5', repoMap: 'src/api.ts\n  export function listTodos(): Todo[]' });
+    const text = client.requests[0]!.messages[0]!.content[0]!.text;
+    assert.match(text, /<repo-map>\nsrc\/api\.ts\n {2}export function listTodos\(\): Todo\[\]\n<\/repo-map>[\s\S]*<prd path="PRD.md">/);
+    const empty = new ScriptedLlmClient([{ text: json([t('T1')]) }]);
+    await decomposePrd(prd, { client: empty, model: 'claude-opus-5-5', repoMap: '  ' });
+    assert.doesNotMatch(empty.requests[0]!.messages[0]!.content[0]!.text, /repo-map/);
+  });
+});

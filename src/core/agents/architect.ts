@@ -18,6 +18,8 @@ export interface ArchitectOptions {
   readonly signal?: AbortSignal;
   readonly onPhase?: (phase: ArchitectPhase) => void;
   readonly onProgress?: (outputChars: number) => void;
+  /** A ranked map of the existing code (code analysis), when the workspace is not empty. */
+  readonly repoMap?: string;
 }
 
 export interface DecomposeResult {
@@ -41,7 +43,7 @@ export async function decomposePrd(prd: PrdDocument, options: ArchitectOptions):
   const { client, model } = options;
   const maxTokens = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT;
   const system = architectSystem();
-  const first = prdMessage(prd.path, prd.text);
+  const first = prdMessage(prd.path, prd.text, options.repoMap);
 
   options.onPhase?.('measuring');
   await assertFitsContext(client, model, system, first, maxTokens, options.signal);

@@ -24,10 +24,17 @@ export function architectSystem(): TextPart[] {
   return [{ text: ARCHITECT_SYSTEM, cacheControl: { ttl: '5m' } }];
 }
 
-export function prdMessage(path: string, text: string): LlmMessage {
+/**
+ * The PRD, preceded by a ranked map of the code that already exists (when the workspace is not
+ * empty), so the plan extends the codebase instead of re-creating it.
+ */
+export function prdMessage(path: string, text: string, repoMap?: string): LlmMessage {
+  const existing = repoMap && repoMap.trim().length > 0
+    ? `The workspace already contains this code (a ranked map of its files and exported signatures); plan changes to it rather than re-creating it.\n<repo-map>\n${repoMap}\n</repo-map>\n\n`
+    : '';
   return {
     role: 'user',
-    content: [{ text: `Decompose this PRD into a task graph.\n\n<prd path="${escapeAttr(path)}">\n${text}\n</prd>` }],
+    content: [{ text: `${existing}Decompose this PRD into a task graph.\n\n<prd path="${escapeAttr(path)}">\n${text}\n</prd>` }],
   };
 }
 

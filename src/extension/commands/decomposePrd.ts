@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { decomposePrd, type ArchitectPhase } from '../../core/agents/architect';
+import { buildRepoMap } from '../../core/analysis/repoMap';
+import { loadAnalysis } from '../analysis/loadAnalysis';
 import { readPrd } from '../../core/agents/prdInput';
 import { HeliosError } from '../../core/errors/heliosError';
 import { createPlan } from '../../core/plan/plan';
@@ -49,8 +51,10 @@ export async function runDecompose(ctx: HeliosContext, arg: unknown): Promise<Pl
             : vscode.l10n.t('Repairing the plan…');
       progress.report({ message: phaseText(phase) });
       try {
+        const repoMap = await existingCodeMap(ctx, folder.uri, prd.text);
         const result = await decomposePrd(prd, {
           client,
+          ...(repoMap ? { repoMap } : {}),
           model: settings.architectModel,
           maxOutputTokens: settings.architectMaxOutputTokens,
           signal: abort.signal,
@@ -71,4 +75,23 @@ export async function runDecompose(ctx: HeliosContext, arg: unknown): Promise<Pl
   await ctx.plans.save(plan);
   ctx.log.info(`Plan ${plan.id}: ${plan.graph.tasks.length} tasks by ${plan.plannedBy}, ${totalTokens(plan.usage)} tokens, $${plan.costUsd.toFixed(4)}`);
   return plan;
+}
+
+/**
+ * A ranked map of the code already in the workspace, for the Architect (2,000 tokens at most).
+ * Only when there is code: analysis loads ts-morph, which an empty or prose-only folder never needs.
+ */
+async function existingCodeMap(ctx: HeliosContext, root: vscode.Uri, prdText: string): Promise<string | undefined> {
+  const code = await vscode.workspace.findFiles('**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}', '**/node_modules/**', 1);
+  if (code.length === 0 || !ctx.extension.storageUri) return undefined;
+  try {
+    const { openWorkspaceGraph } = await loadAnalysis();
+    const { workspace } = await openWorkspaceGraph({ root: root.fsPath, cacheDir: vscode.Uri.joinPath(ctx.extension.storageUri, 'analysis').fsPath });
+    const map = await buildRepoMap(workspace, { budgetTokens: 2_000, focusText: prdText.slice(0, 4_000) });
+    ctx.log.info(`Repo map for the Architect: ${map.files.length} files, ${map.tokens} tokens (${map.omitted} more ranked files did not fit)`);
+    return map.files.length > 0 ? map.text : undefined;
+  } catch (error) {
+    ctx.log.warn(`No repo map for the Architect (${String(error)}); planning from the PRD alone`);
+    return undefined;
+  }
 }
