@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,8 +8,8 @@ import { PlanSchema } from '../../src/core/plan/planSchema';
 import { validateTaskGraph } from '../../src/core/plan/validateTaskGraph';
 import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
 import { makePrd } from '../support/prdFactory';
+import { CLI, runCli } from '../support/runCli';
 
-const CLI = path.resolve('dist/cli.js');
 const CLAUDE = path.resolve('node_modules/.bin/claude');
 
 /**
@@ -37,7 +36,7 @@ describe('helios decompose --provider claude-code (real claude binary)', () => {
       const run = await runCli(['decompose', file, '--provider', 'claude-code', '--model', 'claude-sonnet-5-5', '--json'], {
         PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key', HELIOS_CLAUDE_PATH: CLAUDE,
       });
-      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.code, 0, run.stderr);
       const plan = PlanSchema.parse(JSON.parse(run.stdout));
       assert.equal(plan.provider, 'claude-code');
       assert.equal(plan.graph.tasks.length, 5);
@@ -48,18 +47,3 @@ describe('helios decompose --provider claude-code (real claude binary)', () => {
   }
 });
 
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}

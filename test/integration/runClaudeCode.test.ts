@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,26 +8,11 @@ import { createPlan } from '../../src/core/plan/plan';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
 import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
+import { CLI, runCli as cli } from '../support/runCli';
 import { ZERO_USAGE } from '../../src/shared/usage';
 
-const CLI = path.resolve('dist/cli.js');
 const CLAUDE = path.resolve('node_modules/.bin/claude');
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /**
  * `helios run --provider claude-code`: every Coder call goes through the real `claude` binary to

@@ -1,3 +1,4 @@
+import { mulberry32 } from './analysisRepoGenerator';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -13,16 +14,7 @@ const HOUR = 3_600_000;
 const FIVE_H = 5 * HOUR;
 
 /** mulberry32: small, fast, good enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 export interface ClaudeCodeLogOptions {
   /** Assistant messages (unique calls) to write. */

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { decomposePrd } from '../../src/core/agents/architect';
 import { readPrd } from '../../src/core/agents/prdInput';
 import { HeliosError } from '../../src/core/errors/heliosError';
+import { rejection } from '../support/rejection';
 import { ScriptedLlmClient } from '../support/scriptedLlmClient';
 
 const prd = readPrd('PRD.md', new TextEncoder().encode('# App\n\n## Setup\nDo it.\n\n## API\nBuild it.\n'));
@@ -11,15 +12,6 @@ const t = (id: string, dependsOn: string[] = []) => ({
 });
 const json = (tasks: unknown[]) => JSON.stringify({ tasks });
 
-async function rejection(p: Promise<unknown>): Promise<HeliosError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HeliosError, `expected HeliosError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('decomposePrd', () => {
   it('returns the validated graph, the answering model and summed usage', async () => {

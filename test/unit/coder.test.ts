@@ -4,6 +4,7 @@ import { defaultCoderMaxTokens, runCoder, shouldEscalate, type CoderPhase, type 
 import { CODER_SYSTEM } from '../../src/core/agents/coderPrompt';
 import { HeliosError } from '../../src/core/errors/heliosError';
 import type { Task } from '../../src/shared/taskGraph';
+import { rejection } from '../support/rejection';
 import { ScriptedLlmClient } from '../support/scriptedLlmClient';
 
 const EXISTING = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n';
@@ -28,15 +29,6 @@ const good = edits([
 ]);
 const now = () => new Date('2026-11-24T10:00:00.000Z');
 
-async function rejection(p: Promise<unknown>): Promise<HeliosError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HeliosError, `expected HeliosError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('runCoder', () => {
   it('returns a validated proposed change, tagged requests and summed usage', async () => {

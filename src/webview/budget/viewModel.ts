@@ -5,6 +5,7 @@
 import type { BudgetSnapshot, BudgetUnit, FamilyUsage, GovernorState } from '../../shared/budget';
 import type { ModelFamily } from '../../shared/models';
 import type { BudgetPanelCommand, BudgetPanelStrings } from '../../shared/protocol/budgetPanel';
+import type { HistoryInput } from './chartMath';
 import {
   type ClockOptions,
   fill,
@@ -86,17 +87,7 @@ export interface BudgetView {
     readonly summary: string;
   };
   readonly families: { readonly rows: readonly FamilyRow[]; readonly total: UsageRow; readonly summary: string };
-  readonly history: {
-    readonly start: number;
-    readonly end: number;
-    readonly now: number;
-    readonly active: boolean;
-    readonly points: ReadonlyArray<{ readonly t: number; readonly used: number }>;
-    readonly used: number;
-    readonly cap: number;
-    readonly throttleAt: number;
-    readonly projectedAtEnd: number;
-    readonly capReachedAt: number | null;
+  readonly history: HistoryInput & {
     readonly burnRateText: string;
     readonly projectedText: string;
     /** "cap reached at 14:32 at this rate", "within budget at this rate", or that the cap is reached. */
