@@ -46,6 +46,11 @@ export const SETTINGS = {
   budgetIncludeClaudeCode: 'budget.includeClaudeCode',
   runConcurrency: 'run.concurrency',
   runPerPlanConcurrency: 'run.perPlanConcurrency',
+  routerDefaultMap: 'router.defaultMap',
+  routerOpusShareLimit: 'router.opusShareLimit',
+  routerHaikuEnabled: 'router.haikuEnabled',
+  routerFableEnabled: 'router.fableEnabled',
+  claudeCodeMaxConcurrency: 'claudeCode.maxConcurrency',
 } as const;
 
 export const CONFIG_SECTION = 'helios';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
 import { createContextHook } from '../core/context/contextHook';
+import { routerSettingsFrom } from '../core/router/routerSettings';
 import { createCoderExecutor } from '../core/scheduler/coderExecutor';
 import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
@@ -81,6 +82,7 @@ export class PlanRunner implements vscode.Disposable {
       perPlanConcurrency: settings.runPerPlanConcurrency,
       executor: createCoderExecutor({
         client,
+        routerSettings: routerSettingsFrom(settings),
         budget: () => {
           const s = ctx.budgetSnapshot();
           return { state: s.state, byFamily: s.byFamily };

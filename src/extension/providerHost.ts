@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { HeliosSettings } from '../core/config/settings';
 import { HeliosError } from '../core/errors/heliosError';
+import { ConcurrencyLimitedClient, Semaphore } from '../core/llm/concurrencyLimit';
 import type { LlmClient } from '../core/llm/llmClient';
 import type { ClaudeSimulator } from '../infra/simulator/simulator';
 import { SECRET_KEYS } from './constants';
@@ -17,6 +18,8 @@ const SIMULATOR_KEY = 'helios-simulator';
 export class ProviderHost implements vscode.Disposable {
   private simulator: Promise<ClaudeSimulator> | undefined;
   private cachedKey: string | undefined;
+  /** Claude Code processes running at once, shared by every client this host builds. */
+  private claudeSlots: Semaphore | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -50,11 +53,12 @@ export class ProviderHost implements vscode.Disposable {
     if (this.mode() === 'claude-code') {
       // The user's own logged-in Claude Code spends their Pro/Max subscription; Helios never reads its credentials.
       const { ClaudeCodeLlmClient } = await import('../infra/claudeCode/claudeCodeClient');
-      return new ClaudeCodeLlmClient({
+      this.claudeSlots ??= new Semaphore(settings.claudeCodeMaxConcurrency);
+      return new ConcurrencyLimitedClient(new ClaudeCodeLlmClient({
         ...(settings.claudeCodePath ? { binaryPath: settings.claudeCodePath } : {}),
         timeoutMs: settings.requestTimeoutSeconds * 1000,
         onStderr: (chunk) => this.log.debug(`[claude] ${chunk.trimEnd()}`),
-      });
+      }), this.claudeSlots);
     }
     if (this.mode() === 'simulator') {
       const sim = await this.startSimulator();

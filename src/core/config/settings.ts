@@ -38,6 +38,13 @@ export const SettingsSchema = z.object({
   /** Tasks running at once across all plans, and per plan. */
   runConcurrency: clampedInt(1, 64, 8),
   runPerPlanConcurrency: clampedInt(1, 64, 4),
+  /** `helios.router.*`: per-task-type family overrides and the Opus share limit (core/router validates them). */
+  routerDefaultMap: z.record(z.string(), z.string()).catch({}),
+  routerOpusShareLimit: z.preprocess((v) => (typeof v === 'number' && v >= 0 && v <= 1 ? v : 0.5), z.number()),
+  routerHaikuEnabled: z.boolean().catch(true),
+  routerFableEnabled: z.boolean().catch(false),
+  /** Claude Code processes running at once (the scheduler's limits apply on top). */
+  claudeCodeMaxConcurrency: clampedInt(1, 16, 4),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

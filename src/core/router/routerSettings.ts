@@ -59,6 +59,18 @@ const RawRouterSettings = z.object({
   modelByFamily: z.record(z.string(), z.unknown()).catch({}).default({}),
 });
 
+/** The router's settings from Helios's parsed settings. */
+export function routerSettingsFrom(s: {
+  readonly routerDefaultMap: Readonly<Record<string, string>>;
+  readonly routerOpusShareLimit: number;
+  readonly routerHaikuEnabled: boolean;
+  readonly routerFableEnabled: boolean;
+}): RouterSettings {
+  return parseRouterSettings({
+    defaultMap: s.routerDefaultMap, opusShareLimit: s.routerOpusShareLimit, haikuEnabled: s.routerHaikuEnabled, fableEnabled: s.routerFableEnabled,
+  });
+}
+
 /** Parses raw settings (e.g. `helios.router.*`), ignoring what is malformed. */
 export function parseRouterSettings(raw: Readonly<Record<string, unknown>> = {}): RouterSettings {
   const parsed = RawRouterSettings.parse(raw);
