@@ -16,7 +16,7 @@ import { observeScheduler } from '../core/metrics/schedulerMetrics';
 import { createPlan } from '../core/plan/plan';
 import { parsePlan } from '../core/plan/planSchema';
 import { createCoderExecutor } from '../core/scheduler/coderExecutor';
-import { Scheduler } from '../core/scheduler/scheduler';
+import { Scheduler, type SchedulerEvent } from '../core/scheduler/scheduler';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { writeFileAtomic } from '../infra/storage/atomicFile';
 import { FileRunStore } from '../infra/storage/fileRunStore';
@@ -64,6 +64,7 @@ async function runPlans(argv: string[]): Promise<number> {
   await mkdir(stateDir, { recursive: true });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { client: inner, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1, values.provider);
+  let metrics: RunMetrics | undefined;
   try {
     const ledger = new JsonlFile<UsageRecord>(path.join(stateDir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v));
     const config: BudgetConfig = {
@@ -72,7 +73,7 @@ async function runPlans(argv: string[]): Promise<number> {
     };
     const governor = await Governor.create({ ledger, config });
     const workspace = `file://${workspaceDir}`;
-    const metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
+    metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
     const client = new GovernedLlmClient(inner, governor, { workspace, now: () => new Date(), onRecorded: metrics?.onRecorded });
 
     const plans: Plan[] = [];
@@ -124,10 +125,10 @@ async function runPlans(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
     else for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
     scheduler.dispose();
-    await metrics?.stop();
     governor.dispose();
     return summary.every((s) => s.failed === 0 && s.skipped === 0) ? 0 : 1;
   } finally {
+    await metrics?.stop();
     await stop();
   }
 }
@@ -136,9 +137,15 @@ async function runPlans(argv: string[]): Promise<number> {
  * `--metrics-port N`: the same registry and endpoint the extension serves, on 127.0.0.1 for the
  * run's duration. Port 0 picks a free port; the URL goes to stderr either way.
  */
+interface RunMetrics {
+  readonly onRecorded: (r: UsageRecord) => void;
+  readonly onSchedulerEvent: (e: SchedulerEvent) => void;
+  stop(): Promise<void>;
+}
+
 async function startRunMetrics(
   port: number, workspace: string, budget: () => BudgetSnapshot, records: () => readonly UsageRecord[], log: (l: string) => void,
-) {
+): Promise<RunMetrics> {
   const prom = new PromMetrics();
   const tally = new MetricsTally();
   const sink = fanOutSink(prom, tally);
