@@ -51,6 +51,7 @@ export const SETTINGS = {
   routerHaikuEnabled: 'router.haikuEnabled',
   routerFableEnabled: 'router.fableEnabled',
   claudeCodeMaxConcurrency: 'claudeCode.maxConcurrency',
+  metricsPort: 'metrics.port',
 } as const;
 
 export const CONFIG_SECTION = 'helios';

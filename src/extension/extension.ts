@@ -19,6 +19,7 @@ import { budgetPanelDeps } from './commands/showBudget';
 import { registerDagPanelSerializer } from './dagPanel/dagPanel';
 import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
+import { MetricsHost } from './metricsHost';
 import { PlanRunner } from './planRunner';
 import { ProviderHost } from './providerHost';
 import { affectsHelios, readSettings } from './settings';
@@ -59,13 +60,20 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     settings: () => settings,
     budgetSnapshot: () => buildBudgetSnapshot(governor.view(), providers.mode()),
     onRecorded(record) {
+      metrics.recordCall(record);
       log.info(`${record.provider} ${record.model} ${record.requestId ?? ''}: in ${record.usage.inputTokens}, out ${record.usage.outputTokens}, cache read ${record.usage.cacheReadInputTokens}, cache write ${record.usage.cacheCreationInputTokens}`);
     },
   };
+  const metrics = new MetricsHost(ctx, vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? 'none');
+  extension.subscriptions.push(metrics);
   if (extension.storageUri) {
     ctx.runner = new PlanRunner(ctx, extension.storageUri);
-    extension.subscriptions.push(ctx.runner);
+    extension.subscriptions.push(ctx.runner, ctx.runner.onDidChange((e) => metrics.schedulerEvent(e)));
   }
+  void metrics.applyPort(settings.metricsPort);
+  extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (affectsHelios(e)) void metrics.applyPort(settings.metricsPort);
+  }));
   const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode());
 
   registerCommands(ctx);
@@ -137,7 +145,7 @@ async function claudeCodeInstalled(ctx: HeliosContext): Promise<boolean> {
 }
 
 /** First run without a key but with Claude Code installed: let the user choose how to pay. */
-async function offerClaudeCode(ctx: HeliosContext): Promise<void> {
+async function offerClaudeCode(): Promise<void> {
   const choices = [
     { label: vscode.l10n.t('Use my Claude Code (Pro/Max)'), detail: vscode.l10n.t('Runs your logged-in claude; calls draw on your subscription\'s 5-hour window.'), provider: 'claude-code' as const },
     { label: vscode.l10n.t('Set API Key'), detail: vscode.l10n.t('Metered Anthropic API billing.'), provider: 'anthropic' as const },
@@ -161,7 +169,7 @@ async function maybeShowSimulatorNotice(ctx: HeliosContext): Promise<void> {
   if (ctx.providers.mode() !== 'simulator' || ctx.extension.globalState.get<boolean>(STATE_KEYS.simulatorNoticeShown)) return;
   await ctx.extension.globalState.update(STATE_KEYS.simulatorNoticeShown, true);
   if (ctx.settings().provider === 'auto' && (await claudeCodeInstalled(ctx))) {
-    await offerClaudeCode(ctx);
+    await offerClaudeCode();
     return;
   }
   const setKey = vscode.l10n.t('Set API Key');

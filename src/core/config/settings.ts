@@ -45,6 +45,8 @@ export const SettingsSchema = z.object({
   routerFableEnabled: z.boolean().catch(false),
   /** Claude Code processes running at once (the scheduler's limits apply on top). */
   claudeCodeMaxConcurrency: clampedInt(1, 16, 4),
+  /** 0 = no metrics endpoint; otherwise the port on 127.0.0.1. */
+  metricsPort: clampedInt(0, 65_535, 0),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import { fanOutSink, type MetricsSink } from '../core/metrics/metricsSink';
+import { MetricsTally } from '../core/metrics/metricsTally';
+import { buildMetricsJson } from '../core/metrics/metricsJson';
+import { observeScheduler } from '../core/metrics/schedulerMetrics';
+import type { SchedulerEvent } from '../core/scheduler/scheduler';
+import type { UsageRecord } from '../core/usage/usageLedger';
+import { PromMetrics } from '../infra/metrics/promMetrics';
+import { MetricsServerError, startMetricsServer, type MetricsServer } from '../infra/metrics/metricsServer';
+import type { HeliosContext } from './heliosContext';
+
+/**
+ * Helios's metrics in this window: every settled call, task and budget change goes into a
+ * prom-client registry; the endpoint (127.0.0.1 only) runs only when `helios.metrics.port` is set.
+ */
+export class MetricsHost implements vscode.Disposable {
+  private readonly prom = new PromMetrics();
+  private readonly tally = new MetricsTally();
+  private readonly sink: MetricsSink = fanOutSink(this.prom, this.tally);
+  private readonly onScheduler: (e: SchedulerEvent) => void;
+  private server: MetricsServer | undefined;
+  private port = 0;
+
+  constructor(
+    private readonly ctx: HeliosContext,
+    private readonly workspace: string,
+  ) {
+    this.onScheduler = observeScheduler(this.sink, { workspace });
+  }
+
+  recordCall(record: UsageRecord): void {
+    this.sink.recordCall(record);
+    this.sink.setBudget(this.ctx.budgetSnapshot());
+  }
+
+  schedulerEvent(event: SchedulerEvent): void {
+    this.onScheduler(event);
+  }
+
+  /** Starts, moves or stops the endpoint to match the setting. */
+  async applyPort(port: number): Promise<void> {
+    if (port === this.port) return;
+    await this.server?.stop();
+    this.server = undefined;
+    this.port = port;
+    if (port <= 0) return;
+    try {
+      this.server = await startMetricsServer({
+        port,
+        registry: this.prom.registry,
+        json: () => buildMetricsJson({ tally: this.tally, records: this.ctx.governor.view().records, workspace: this.workspace, now: Date.now() }),
+      });
+      this.ctx.log.info(`Metrics endpoint: ${this.server.url}metrics (127.0.0.1 only)`);
+    } catch (error) {
+      this.port = 0;
+      const inUse = error instanceof MetricsServerError && error.reason === 'metrics_port_in_use';
+      void vscode.window.showErrorMessage(inUse
+        ? vscode.l10n.t('Helios could not serve metrics: port {0} is in use. Choose another "helios.metrics.port".', port)
+        : vscode.l10n.t('Helios could not serve metrics on port {0}. The log has the details.', port));
+      this.ctx.log.error(`Metrics endpoint failed: ${String(error)}`);
+    }
+  }
+
+  dispose(): void {
+    void this.server?.stop();
+  }
+}
