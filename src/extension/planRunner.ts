@@ -58,6 +58,15 @@ export class PlanRunner implements vscode.Disposable {
     return this.scheduler?.resumePlan(planId) ?? Promise.resolve();
   }
 
+  /** Per task: pause (abort its call, keep its place), resume, or cancel (its dependants are skipped). */
+  async task(action: 'pause' | 'resume' | 'cancel', planId: string, taskId: string): Promise<void> {
+    const s = this.scheduler;
+    if (!s) return;
+    if (action === 'pause') await s.pauseTask(planId, taskId);
+    else if (action === 'resume') s.resumeTask(planId, taskId);
+    else await s.cancelTask(planId, taskId);
+  }
+
   cancel(planId: string): Promise<void> {
     return this.scheduler?.cancelPlan(planId) ?? Promise.resolve();
   }

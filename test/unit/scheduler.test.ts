@@ -201,3 +201,41 @@ describe('AdaptiveRateLimiter', () => {
     assert.equal(l.blockedUntil, 10_000);
   });
 });
+
+describe('Scheduler, per task', () => {
+  it('pauses a running task (aborting its call), lets the others go on, and runs it after resume', async () => {
+    const exec = new ManualExecutor();
+    const s = new Scheduler({ executor: exec.run, store: new MemoryRunStore(), globalConcurrency: 2, perPlanConcurrency: 2 });
+    await s.addPlan(plan('p', [task('A'), task('B'), task('C')]));
+    await tick();
+    const [first] = exec.started;
+    await s.pauseTask('p', first!.task.id);
+    await tick();
+    await tick();
+    assert.ok(first!.signal.aborted, 'the paused task\'s call was aborted');
+    assert.equal(s.runOf('p')!.tasks[first!.task.id]!.status, 'ready');
+    assert.equal(exec.started.length, 3, 'another task took the freed slot');
+    for (const j of exec.started.slice(1)) exec.finish(`p/${j.task.id}`);
+    await tick();
+    assert.equal(exec.started.filter((j) => j.task.id === first!.task.id).length, 1, 'held: not restarted');
+    s.resumeTask('p', first!.task.id);
+    await tick();
+    exec.finish(`p/${first!.task.id}`);
+    await s.whenIdle();
+    assert.ok(Object.values(s.runOf('p')!.tasks).every((t) => t.status === 'done'));
+    assert.equal(s.runOf('p')!.tasks[first!.task.id]!.attempts, 1, 'a paused attempt does not count');
+  });
+
+  it('cancels one task: it fails as cancelled, its dependants are skipped, the rest completes', async () => {
+    const exec = new ManualExecutor();
+    const s = new Scheduler({ executor: exec.run, store: new MemoryRunStore(), globalConcurrency: 2, perPlanConcurrency: 2 });
+    await s.addPlan(plan('p', [task('A'), task('B', ['A']), task('C')]));
+    await tick();
+    await s.cancelTask('p', 'A');
+    exec.finish('p/C');
+    await s.whenIdle();
+    const t = s.runOf('p')!.tasks;
+    assert.deepEqual([t.A!.status, t.B!.status, t.C!.status], ['failed', 'skipped', 'done']);
+    assert.equal(t.A!.error?.reason, 'cancelled');
+  });
+});

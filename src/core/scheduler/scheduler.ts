@@ -64,6 +64,8 @@ interface PlanEntry {
   readonly inFlight: Map<string, AbortController>;
   /** Tasks started for this plan so far: the fair-share tie-breaker. */
   served: number;
+  /** Tasks the user paused: they keep their place but do not start until resumed. */
+  readonly held: Set<string>;
   saving: Promise<void>;
 }
 
@@ -103,7 +105,7 @@ export class Scheduler {
     const run = resumeRun({ planId: plan.id, state: stored?.state ?? 'running', tasks, updatedAt: new Date(this.now()).toISOString() });
     const entry: PlanEntry = {
       plan, run, weights: criticalPathWeights(plan.graph), fanOut: fanOut(plan.graph),
-      readySince: new Map(), inFlight: new Map(), served: 0, saving: Promise.resolve(),
+      readySince: new Map(), inFlight: new Map(), served: 0, held: new Set(), saving: Promise.resolve(),
     };
     this.plans.set(plan.id, entry);
     this.refreshReadiness(entry);
@@ -130,6 +132,27 @@ export class Scheduler {
     if (!entry) return;
     for (const c of entry.inFlight.values()) c.abort();
     await this.setPlanState(planId, 'cancelled');
+  }
+
+  /**
+   * Pauses one task: it does not start until resumed; if it is running, its call is aborted (the
+   * budget reservation released) and it goes back to the queue. The rest of the plan goes on.
+   */
+  async pauseTask(planId: string, taskId: string): Promise<void> {
+    const entry = this.plans.get(planId);
+    const run = entry?.run.tasks[taskId];
+    if (!entry || !run || TERMINAL.has(run.status)) return;
+    entry.held.add(taskId);
+    const controller = entry.inFlight.get(taskId);
+    if (controller) {
+      controller.abort();
+      return; // finish() puts it back as ready, held
+    }
+    await this.persist(entry);
+  }
+
+  resumeTask(planId: string, taskId: string): void {
+    if (this.plans.get(planId)?.held.delete(taskId)) this.pump();
   }
 
   /** Cancels one task; its dependants are skipped, the rest of the plan continues. */
@@ -188,7 +211,7 @@ export class Scheduler {
     for (const entry of this.plans.values()) {
       if (entry.run.state !== 'running' || entry.inFlight.size >= this.options.perPlanConcurrency) continue;
       for (const task of entry.plan.graph.tasks) {
-        if (entry.run.tasks[task.id]?.status !== 'ready') continue;
+        if (entry.run.tasks[task.id]?.status !== 'ready' || entry.held.has(task.id)) continue;
         const score = priorityScore(entry.weights.get(task.id) ?? 1, task.priority);
         const since = entry.readySince.get(task.id) ?? 0;
         const better = !best || compare(
@@ -234,6 +257,9 @@ export class Scheduler {
       this.setTask(entry, task.id, { ...current, status: 'skipped', finishedAt, error: { reason: 'cancelled', message: 'The plan was cancelled' } });
     } else if (controller.signal.aborted && current.status !== 'running') {
       // cancelTask already failed it (and its dependants).
+    } else if (controller.signal.aborted && entry.held.has(task.id)) {
+      // Paused by the user mid-call: back to the queue, held until resumed.
+      this.setTask(entry, task.id, { ...current, status: 'ready', attempts: current.attempts - 1 });
     } else if (result.retryable && current.attempts <= (this.options.maxRetries ?? 5)) {
       if (result.error.reason === 'provider_rate_limited') this.limiter.onRateLimited(result.retryAfterMs);
       this.setTask(entry, task.id, { ...current, status: 'ready', error: result.error });
@@ -295,7 +321,7 @@ export class Scheduler {
     if (this.limiter.blockedUntil > 0) return false;
     for (const entry of this.plans.values()) {
       if (entry.run.state !== 'running') continue;
-      if (Object.values(entry.run.tasks).some((t) => t.status === 'ready')) return false;
+      if (Object.entries(entry.run.tasks).some(([id, t]) => t.status === 'ready' && !entry.held.has(id))) return false;
     }
     return true;
   }

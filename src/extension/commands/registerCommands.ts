@@ -4,7 +4,7 @@ import { COMMANDS, type CommandId } from '../constants';
 import { DagPanel } from '../dagPanel/dagPanel';
 import { showError } from '../errorMessages';
 import type { HeliosContext } from '../heliosContext';
-import { runCancelRun, runPauseRun, runRunPlan } from './runPlan';
+import { runCancelRun, runPauseRun, runRunPlan, runTaskAction } from './runPlan';
 import { runShowBudget } from './showBudget';
 import { runClearApiKey, runSetApiKey } from './apiKey';
 import { runDecompose } from './decomposePrd';
@@ -31,6 +31,9 @@ const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.pauseRun]: (ctx) => runPauseRun(ctx, true),
   [COMMANDS.resumeRun]: (ctx) => runPauseRun(ctx, false),
   [COMMANDS.cancelRun]: (ctx) => runCancelRun(ctx),
+  [COMMANDS.pauseTask]: (ctx) => runTaskAction(ctx, 'pause'),
+  [COMMANDS.resumeTask]: (ctx) => runTaskAction(ctx, 'resume'),
+  [COMMANDS.cancelTask]: (ctx) => runTaskAction(ctx, 'cancel'),
   [COMMANDS.showBudget]: (ctx) => runShowBudget(ctx),
   [COMMANDS.pause]: (ctx) => {
     ctx.governor.setPaused(true);

@@ -101,3 +101,22 @@ export async function runCancelRun(ctx: HeliosContext): Promise<void> {
   const plan = await latestPlan(ctx);
   await ctx.runner!.cancel(plan.id);
 }
+
+/** Helios: Pause / Resume / Cancel Task… — picks a task of the running plan. */
+export async function runTaskAction(ctx: HeliosContext, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+  const plan = await latestPlan(ctx);
+  const run = await ctx.runner!.runOf(plan.id);
+  const open = plan.graph.tasks.filter((t) => {
+    const status = run?.tasks[t.id]?.status ?? 'pending';
+    return status !== 'done' && status !== 'failed' && status !== 'skipped';
+  });
+  if (open.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No unfinished task in the plan.'));
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    open.map((t) => ({ label: `${t.id} · ${t.title}`, description: run?.tasks[t.id]?.status ?? 'pending', id: t.id })),
+    { placeHolder: vscode.l10n.t('Which task?') },
+  );
+  if (picked) await ctx.runner!.task(action, plan.id, picked.id);
+}
