@@ -86,7 +86,7 @@ const configs = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { dag: 'src/webview/dag/main.ts', budget: 'src/webview/budget/main.ts' },
+    entryPoints: { dag: 'src/webview/dag/main.ts', budget: 'src/webview/budget/main.ts', dashboard: 'src/webview/dashboard/main.ts' },
     outdir: 'dist/webview',
   },
 ];

@@ -11,6 +11,7 @@ export const COMMANDS = {
   resumeTask: 'helios.resumeTask',
   cancelTask: 'helios.cancelTask',
   showBudget: 'helios.showBudget',
+  showDashboard: 'helios.showDashboard',
   pause: 'helios.pause',
   resume: 'helios.resume',
   openBudgetSettings: 'helios.openBudgetSettings',

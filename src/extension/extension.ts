@@ -20,6 +20,8 @@ import { registerDagPanelSerializer } from './dagPanel/dagPanel';
 import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
 import { MetricsHost } from './metricsHost';
+import { DashboardPanel, registerDashboardPanelSerializer } from './dashboardPanel/dashboardPanel';
+import { dashboardPanelDeps } from './dashboardPanel/dashboardPanelDeps';
 import { PlanRunner } from './planRunner';
 import { ProviderHost } from './providerHost';
 import { affectsHelios, readSettings } from './settings';
@@ -65,7 +67,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     },
   };
   const metrics = new MetricsHost(ctx, vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? 'none');
-  extension.subscriptions.push(metrics);
+  ctx.metrics = metrics;
+  extension.subscriptions.push(metrics, metrics.onDidChange(() => DashboardPanel.currentPanel?.scheduleUpdate()));
   if (extension.storageUri) {
     ctx.runner = new PlanRunner(ctx, extension.storageUri);
     extension.subscriptions.push(ctx.runner, ctx.runner.onDidChange((e) => metrics.schedulerEvent(e)));
@@ -82,9 +85,11 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   extension.subscriptions.push(
     registerDagPanelSerializer(extension, dagPanelDeps(ctx)),
     registerBudgetPanelSerializer(budgetPanelDeps(ctx)),
+    registerDashboardPanelSerializer(dashboardPanelDeps(ctx, metrics)),
     { dispose: governor.onDidChange(() => {
       render();
       void BudgetPanel.currentPanel?.update();
+      DashboardPanel.currentPanel?.scheduleUpdate();
       if (governor.state !== lastState) log.info(`Budget state: ${lastState} → ${governor.state}`);
       lastState = governor.state;
     }) },

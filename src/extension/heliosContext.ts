@@ -6,6 +6,7 @@ import type { UsageRecord } from '../core/usage/usageLedger';
 import type { BudgetSnapshot } from '../shared/budget';
 import type { PlanRunner } from './planRunner';
 import type { ProviderHost } from './providerHost';
+import type { MetricsHost } from './metricsHost';
 
 /**
  * The one object commands receive: the services `activate()` composed. Commands read what they
@@ -22,6 +23,8 @@ export interface HeliosContext {
   readonly plans: PlanStore | undefined;
   /** Runs plans (created with the context; undefined when no folder is open). */
   runner?: PlanRunner;
+  /** Set by activate once the metrics host exists. */
+  metrics?: MetricsHost;
   /** The budget as the meter and the budget panel show it. */
   budgetSnapshot(): BudgetSnapshot;
   /** Called after each settled call. */

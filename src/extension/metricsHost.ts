@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { fanOutSink, type MetricsSink } from '../core/metrics/metricsSink';
 import { MetricsTally } from '../core/metrics/metricsTally';
-import { buildMetricsJson } from '../core/metrics/metricsJson';
+import type { CacheLevel } from '../core/metrics/metricsSink';
+import { buildMetricsJson, type HeliosMetricsJson } from '../core/metrics/metricsJson';
 import { observeScheduler } from '../core/metrics/schedulerMetrics';
 import type { SchedulerEvent } from '../core/scheduler/scheduler';
 import type { UsageRecord } from '../core/usage/usageLedger';
@@ -18,8 +19,12 @@ export class MetricsHost implements vscode.Disposable {
   private readonly tally = new MetricsTally();
   private readonly sink: MetricsSink = fanOutSink(this.prom, this.tally);
   private readonly onScheduler: (e: SchedulerEvent) => void;
+  private readonly changed = new vscode.EventEmitter<void>();
   private server: MetricsServer | undefined;
   private port = 0;
+
+  /** Fires after every recorded call and scheduler event (live updates for the dashboard). */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly ctx: HeliosContext,
@@ -31,10 +36,26 @@ export class MetricsHost implements vscode.Disposable {
   recordCall(record: UsageRecord): void {
     this.sink.recordCall(record);
     this.sink.setBudget(this.ctx.budgetSnapshot());
+    this.changed.fire();
   }
 
   schedulerEvent(event: SchedulerEvent): void {
     this.onScheduler(event);
+    this.changed.fire();
+  }
+
+  /**
+   * The seed's JSON (`/api/v1/helios/metrics`), as the endpoint serves it. The budget is re-read
+   * first, so a window that began (or reset) before this session's first call still shows.
+   */
+  json(): HeliosMetricsJson {
+    this.sink.setBudget(this.ctx.budgetSnapshot());
+    return buildMetricsJson({ tally: this.tally, records: this.ctx.governor.view().records, workspace: this.workspace, now: Date.now() });
+  }
+
+  /** Hits and misses per cache level: the JSON's rate cannot tell "no lookups" from "all misses". */
+  cacheLookups(): ReadonlyMap<CacheLevel, { readonly hits: number; readonly misses: number }> {
+    return this.tally.view().cache;
   }
 
   /** Starts, moves or stops the endpoint to match the setting. */
@@ -48,7 +69,7 @@ export class MetricsHost implements vscode.Disposable {
       this.server = await startMetricsServer({
         port,
         registry: this.prom.registry,
-        json: () => buildMetricsJson({ tally: this.tally, records: this.ctx.governor.view().records, workspace: this.workspace, now: Date.now() }),
+        json: () => this.json(),
       });
       this.ctx.log.info(`Metrics endpoint: ${this.server.url}metrics (127.0.0.1 only)`);
     } catch (error) {
@@ -62,6 +83,7 @@ export class MetricsHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.changed.dispose();
     void this.server?.stop();
   }
 }

@@ -173,4 +173,16 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       assert.ok(models.some((m) => /sonnet|haiku/.test(m)), 'the router sent work below Opus');
       await screenshot(page, 'plan-done');
     }));
+
+  it('shows the KPI dashboard with non-zero values after the run', () =>
+    step('dashboard', async ({ page }) => {
+      await runCommand(page, 'Helios: Show Dashboard');
+      const frame = await findWebviewFrame(page, '#dashboard-root[data-status="ready"]', 60_000);
+      const kpis = await frame.$$eval('section.kpi', (sections) => sections.map((x) => [x.getAttribute('data-kpi'), Number(x.getAttribute('data-value')), x.getAttribute('data-met')] as const));
+      const value = (k: string) => kpis.find(([name]) => name === k)?.[1] ?? Number.NaN;
+      assert.equal(kpis.length, 6, 'six KPI panels');
+      for (const k of ['window', 'latency', 'agents']) assert.ok(value(k) > 0, `${k} shows a non-zero value (${value(k)})`);
+      log(`dashboard KPIs: ${kpis.map(([k, v, met]) => `${k}=${v} (${met})`).join(', ')}`);
+      await screenshot(page, 'dashboard');
+    }));
 });

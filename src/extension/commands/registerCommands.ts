@@ -6,6 +6,7 @@ import { showError } from '../errorMessages';
 import type { HeliosContext } from '../heliosContext';
 import { runCancelRun, runPauseRun, runRunPlan, runTaskAction } from './runPlan';
 import { runShowBudget } from './showBudget';
+import { runShowDashboard } from '../dashboardPanel/dashboardPanelDeps';
 import { runClearApiKey, runSetApiKey } from './apiKey';
 import { runDecompose } from './decomposePrd';
 import { dagPanelDeps, runShowPlan } from './showPlan';
@@ -35,6 +36,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.resumeTask]: (ctx) => runTaskAction(ctx, 'resume'),
   [COMMANDS.cancelTask]: (ctx) => runTaskAction(ctx, 'cancel'),
   [COMMANDS.showBudget]: (ctx) => runShowBudget(ctx),
+  [COMMANDS.showDashboard]: (ctx) => runShowDashboard(ctx, ctx.metrics),
   [COMMANDS.pause]: (ctx) => {
     ctx.governor.setPaused(true);
     void vscode.window.showInformationMessage(vscode.l10n.t('Helios is paused: no new model call starts until you resume. Calls in flight finish.'));
