@@ -1,7 +1,9 @@
 /**
  * A task's proposed change: what the Coder wants to do to the workspace, never applied by itself.
- * Stored with the plan; the review and apply flow (a later issue) adds the other states.
+ * Stored in workspace storage (`changes/<plan>/<task>.json`); the user accepts or rejects it per
+ * task, per file or per hunk, and only then is anything written.
  */
+import type { ReviewRecord } from './review';
 
 export type FileAction = 'create' | 'replace' | 'edit';
 
@@ -29,7 +31,41 @@ export interface ProposedFileChange {
   readonly linesRemoved: number;
 }
 
-export type ProposedChangeState = 'proposed';
+/**
+ * proposed: waiting for the user (and the Reviewer). accepted: the user said yes, the edit is being
+ * applied. applied: written and saved. rejected: discarded. conflicted: a target file changed
+ * since the Coder read it; nothing was written, the user chooses (three-way).
+ * A change that is partly decided (some files or hunks) stays `proposed` until every part is.
+ */
+export type ProposedChangeState = 'proposed' | 'accepted' | 'rejected' | 'conflicted' | 'applied';
+
+/** The user's decision on one hunk or file. */
+export type Decision = 'pending' | 'accepted' | 'rejected';
+
+/**
+ * One hunk of the line diff base → proposed (jsdiff, no context lines). Line numbers are 1-based;
+ * `baseStart` is where the hunk starts in the base file (for a pure insertion: the line it goes
+ * before), `proposedStart` the same in the proposed content.
+ */
+export interface LineHunk {
+  readonly baseStart: number;
+  readonly baseLines: number;
+  readonly proposedStart: number;
+  readonly proposedLines: number;
+  /** The base lines it removes and the proposed lines it adds, without line ends. */
+  readonly removed: readonly string[];
+  readonly added: readonly string[];
+}
+
+/** Per file: the user's decisions so far. Absent = everything pending. */
+export interface FileDecisions {
+  /** One entry per `LineHunk` of the file, in order. */
+  readonly hunks: readonly Decision[];
+  /** SHA-256 of the workspace file after the last partial apply: the new base for conflict checks. */
+  readonly appliedSha256?: string;
+  /** Set when the file changed since it was read (or since the last partial apply). */
+  readonly conflict?: boolean;
+}
 
 export interface ProposedChange {
   readonly version: 1;
@@ -42,4 +78,10 @@ export interface ProposedChange {
   /** The Coder's one-line summary of the change. */
   readonly summary: string;
   readonly files: readonly ProposedFileChange[];
+  /** Keyed by file path; absent until the user decides something. */
+  readonly decisions?: Readonly<Record<string, FileDecisions>>;
+  /** The Reviewer's last review of this change, when review ran. */
+  readonly review?: ReviewRecord;
+  /** Coder → Reviewer rounds this change went through (1 = reviewed once, no rework). */
+  readonly reviewRounds?: number;
 }

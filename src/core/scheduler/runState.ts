@@ -1,4 +1,5 @@
 import type { TaskStatus } from '../../shared/taskGraph';
+import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
 
 /** What the scheduler knows about one task of one plan; persisted on every transition. */
@@ -17,6 +18,8 @@ export interface TaskRun {
   readonly costUsd?: number;
   /** Which dependency failed, when this task was skipped because of it. */
   readonly blockedBy?: string;
+  /** The Reviewer's verdict on the task's change, when review ran. */
+  readonly review?: TaskReviewSummary;
 }
 
 export interface PlanRun {

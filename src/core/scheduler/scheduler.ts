@@ -1,4 +1,5 @@
 import type { Plan, Task, TaskStatus } from '../../shared/taskGraph';
+import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
 import { HeliosError } from '../errors/heliosError';
 import { criticalPathWeights, fanOut, priorityScore } from './priority';
@@ -25,6 +26,7 @@ export type TaskResult =
     readonly costUsd: number;
     readonly calls: number;
     readonly rateLimit?: RateLimitInfo;
+    readonly review?: TaskReviewSummary;
   }
   | {
     readonly ok: false;
@@ -251,7 +253,7 @@ export class Scheduler {
       this.limiter.onSuccess(result.rateLimit);
       this.setTask(entry, task.id, {
         ...current, status: 'done', finishedAt, model: result.model, reasonCode: result.reasonCode, reason: result.reason,
-        usage: result.usage, costUsd: result.costUsd,
+        usage: result.usage, costUsd: result.costUsd, ...(result.review ? { review: result.review } : {}),
       });
     } else if (controller.signal.aborted && entry.run.state === 'cancelled') {
       this.setTask(entry, task.id, { ...current, status: 'skipped', finishedAt, error: { reason: 'cancelled', message: 'The plan was cancelled' } });
