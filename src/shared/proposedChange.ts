@@ -4,6 +4,7 @@
  * task, per file or per hunk, and only then is anything written.
  */
 import type { ReviewRecord } from './review';
+import type { VerificationResult } from './verification';
 
 export type FileAction = 'create' | 'replace' | 'edit';
 
@@ -84,4 +85,6 @@ export interface ProposedChange {
   readonly review?: ReviewRecord;
   /** Coder → Reviewer rounds this change went through (1 = reviewed once, no rework). */
   readonly reviewRounds?: number;
+  /** The last run of the verify command against this change, when verification is on. */
+  readonly verification?: VerificationResult;
 }

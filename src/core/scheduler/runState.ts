@@ -1,6 +1,7 @@
 import type { TaskStatus } from '../../shared/taskGraph';
 import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
+import type { VerificationStatus } from '../../shared/verification';
 
 /** What the scheduler knows about one task of one plan; persisted on every transition. */
 export interface TaskRun {
@@ -20,6 +21,8 @@ export interface TaskRun {
   readonly blockedBy?: string;
   /** The Reviewer's verdict on the task's change, when review ran. */
   readonly review?: TaskReviewSummary;
+  /** The verify command's outcome on the task's final change, when verification is on. */
+  readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
 }
 
 export interface PlanRun {

@@ -1,6 +1,7 @@
 import type { Plan, Task, TaskStatus } from '../../shared/taskGraph';
 import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
+import type { VerificationStatus } from '../../shared/verification';
 import { HeliosError } from '../errors/heliosError';
 import { criticalPathWeights, fanOut, priorityScore } from './priority';
 import { AdaptiveRateLimiter, type RateLimitInfo } from './rateLimiter';
@@ -27,6 +28,7 @@ export type TaskResult =
     readonly calls: number;
     readonly rateLimit?: RateLimitInfo;
     readonly review?: TaskReviewSummary;
+    readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
   }
   | {
     readonly ok: false;
@@ -253,7 +255,7 @@ export class Scheduler {
       this.limiter.onSuccess(result.rateLimit);
       this.setTask(entry, task.id, {
         ...current, status: 'done', finishedAt, model: result.model, reasonCode: result.reasonCode, reason: result.reason,
-        usage: result.usage, costUsd: result.costUsd, ...(result.review ? { review: result.review } : {}),
+        usage: result.usage, costUsd: result.costUsd, ...(result.review ? { review: result.review } : {}), ...(result.verification ? { verification: result.verification } : {}),
       });
     } else if (controller.signal.aborted && entry.run.state === 'cancelled') {
       this.setTask(entry, task.id, { ...current, status: 'skipped', finishedAt, error: { reason: 'cancelled', message: 'The plan was cancelled' } });
