@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DagNodeView } from '../../src/shared/protocol/dagPanel';
 import { chooseRankDir, dependencyEdges, edgePathData, layoutDag, structureKey } from '../../src/webview/dag/layout';
-import { ellipsize, formatCost, headerParts, statusLabel } from '../../src/webview/dag/format';
+import { checkLabels, ellipsize, formatCost, headerParts, statusLabel } from '../../src/webview/dag/format';
 import { centerOn, fitTransform, MAX_ZOOM, MIN_ZOOM, parseViewState, zoomAround } from '../../src/webview/dag/viewTransform';
 
 function node(id: string, dependsOn: string[] = []): DagNodeView {
@@ -189,7 +189,7 @@ describe('node text', () => {
   it('formats the header', () => {
     const strings = {
       empty: '', plannedBy: 'planned by', tasks: 'tasks', tokens: 'tokens', fitToView: '', dependsOn: '', files: '',
-      statuses: { pending: '', ready: '', running: '', done: '', failed: '', skipped: '' },
+      statuses: { pending: '', ready: '', running: '', done: '', failed: '', skipped: '' }, checks: CHECKS,
     };
     const parts = headerParts(
       { planId: 'p', prdPath: 'PRD.md', plannedBy: 'claude-opus-5-5', provider: 's', createdAt: '', totalTokens: 1234, costUsd: 0.5, nodes: [node('A')] },
@@ -208,10 +208,36 @@ describe('statusLabel', () => {
   it('uses the localized name, or the raw status when the host sent none', () => {
     const strings = {
       empty: '', plannedBy: '', tasks: '', tokens: '', fitToView: '', dependsOn: '', files: '',
-      statuses: { pending: '대기', ready: '준비', running: '실행 중', done: '완료', failed: '실패', skipped: '건너뜀' },
+      statuses: { pending: '대기', ready: '준비', running: '실행 중', done: '완료', failed: '실패', skipped: '건너뜀' }, checks: CHECKS,
     };
     assert.equal(statusLabel(strings, 'done'), '완료');
     const { statuses: _omitted, ...older } = strings;
     assert.equal(statusLabel(older as typeof strings, 'failed'), 'failed');
+  });
+});
+
+const CHECKS = {
+  verified: 'verified', verifyFailed: 'verify failed', verifyFailedTests: 'failed: {0} tests',
+  notVerified: 'not verified (no sandbox available)', approved: 'approved', changesRequested: 'changes requested',
+};
+
+describe('checkLabels', () => {
+  const strings = {
+    empty: '', plannedBy: '', tasks: '', tokens: '', fitToView: '', dependsOn: '', files: '',
+    statuses: { pending: '', ready: '', running: '', done: '', failed: '', skipped: '' }, checks: CHECKS,
+  };
+  const ran = (run: Partial<NonNullable<DagNodeView['run']>>): DagNodeView => ({ ...node('A'), run: { tokens: 1, costUsd: 0, attempts: 1, ...run } });
+
+  it('shows what verified and reviewed the change, with the failing test count', () => {
+    assert.deepEqual(checkLabels(ran({ verification: { status: 'passed' }, review: { verdict: 'approve', findings: 2, rounds: 1 } }), strings), ['✓ verified', '✓ approved']);
+    assert.deepEqual(checkLabels(ran({ verification: { status: 'failed', failedTests: 3 } }), strings), ['✗ failed: 3 tests']);
+    assert.deepEqual(checkLabels(ran({ verification: { status: 'failed' } }), strings), ['✗ verify failed']);
+    assert.deepEqual(checkLabels(ran({ verification: { status: 'unavailable' }, review: { verdict: 'request_changes', findings: 1, rounds: 2 } }), strings), ['○ not verified (no sandbox available)', '✎ changes requested']);
+  });
+
+  it('says nothing for a task that has not run, or a host without the strings', () => {
+    assert.deepEqual(checkLabels(node('A'), strings), []);
+    const { checks: _omitted, ...older } = strings;
+    assert.deepEqual(checkLabels(ran({ verification: { status: 'passed' } }), older as typeof strings), []);
   });
 });

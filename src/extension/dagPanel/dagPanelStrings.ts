@@ -11,6 +11,14 @@ export function dagPanelStrings(): DagPanelStrings {
     fitToView: vscode.l10n.t('Fit to view'),
     dependsOn: vscode.l10n.t('Depends on'),
     files: vscode.l10n.t('Files'),
+    checks: {
+      verified: vscode.l10n.t('verified'),
+      verifyFailed: vscode.l10n.t('verify failed'),
+      verifyFailedTests: vscode.l10n.t('failed: {0} tests'),
+      notVerified: vscode.l10n.t('not verified (no sandbox available)'),
+      approved: vscode.l10n.t('approved'),
+      changesRequested: vscode.l10n.t('changes requested'),
+    },
     statuses: {
       pending: vscode.l10n.t('Pending'),
       ready: vscode.l10n.t('Ready'),

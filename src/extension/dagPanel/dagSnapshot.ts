@@ -39,5 +39,7 @@ function nodeRun(t: TaskRun): DagNodeRun {
     costUsd: t.costUsd ?? 0,
     attempts: t.attempts,
     ...(t.error ? { error: t.error.message } : t.blockedBy ? { error: `skipped: ${t.blockedBy} failed` } : {}),
+    ...(t.verification ? { verification: { ...t.verification } } : {}),
+    ...(t.review ? { review: { verdict: t.review.verdict, findings: t.review.findings, rounds: t.review.rounds } } : {}),
   };
 }

@@ -2,7 +2,9 @@
  * The typed protocol between the DAG panel (webview) and the extension host. Both sides import
  * this file; the host validates every incoming message (extension/dagPanel/dagPanelMessages.ts).
  */
+import type { ReviewVerdict } from '../review';
 import type { TaskStatus, TaskType } from '../taskGraph';
+import type { VerificationStatus } from '../verification';
 
 export interface DagNodeView {
   readonly id: string;
@@ -28,6 +30,10 @@ export interface DagNodeRun {
   readonly attempts: number;
   /** Why the task failed, or which task's failure skipped it. */
   readonly error?: string;
+  /** The verify command's outcome on the change (sandboxed), when verification ran. */
+  readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
+  /** The Reviewer's verdict and how many Coder → Reviewer rounds it took. */
+  readonly review?: { readonly verdict: ReviewVerdict; readonly findings: number; readonly rounds: number };
 }
 
 export interface DagSnapshot {
@@ -51,6 +57,15 @@ export interface DagPanelStrings {
   readonly fitToView: string;
   readonly dependsOn: string;
   readonly files: string;
+  /** Short check labels on a node: verification and review. `{0}` = failing tests. */
+  readonly checks: {
+    readonly verified: string;
+    readonly verifyFailed: string;
+    readonly verifyFailedTests: string;
+    readonly notVerified: string;
+    readonly approved: string;
+    readonly changesRequested: string;
+  };
   /** Status names for the legend, node tooltips and the details pane. */
   readonly statuses: Readonly<Record<TaskStatus, string>>;
 }

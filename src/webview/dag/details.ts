@@ -1,7 +1,7 @@
 /** The details pane for the selected task, and the header and legend above the graph. */
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { TaskStatus } from '../../shared/taskGraph';
-import { formatInteger, headerParts, STATUS_GLYPH, statusLabel } from './format';
+import { checkLabels, formatInteger, headerParts, STATUS_GLYPH, statusLabel } from './format';
 import { h } from '../common/dom';
 
 export interface DetailsHandlers {
@@ -47,7 +47,7 @@ export function renderDetails(
   const description = h('p', 'dag-details-description', node.description);
   if (node.run) {
     const run = node.run;
-    const facts = [run.model, run.reason, `${run.tokens.toLocaleString()} tokens`, `$${run.costUsd.toFixed(4)}`, run.attempts > 1 ? `${run.attempts} attempts` : undefined, run.error]
+    const facts = [run.model, run.reason, `${run.tokens.toLocaleString()} tokens`, `$${run.costUsd.toFixed(4)}`, run.attempts > 1 ? `${run.attempts} attempts` : undefined, ...checkLabels(node, strings), run.error]
       .filter((x): x is string => Boolean(x));
     description.append(h('span', 'dag-details-run', ` — ${facts.join(' · ')}`));
   }

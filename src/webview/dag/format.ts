@@ -1,6 +1,6 @@
 /** Text helpers for the panel, DOM-free so node can test them. */
 import type { TaskStatus } from '../../shared/taskGraph';
-import type { DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
+import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 
 /**
  * Language-neutral status marks, so status is not carried by colour alone (the protocol has no
@@ -72,4 +72,19 @@ export function headerParts(snapshot: DagSnapshot, strings: DagPanelStrings): st
     `${formatInteger(snapshot.totalTokens)} ${strings.tokens}`,
     formatCost(snapshot.costUsd),
   ];
+}
+
+/** "✓ verified · ✓ approved", "✗ failed: 3 tests", "○ not verified (no sandbox available)": what ran on the change. */
+export function checkLabels(node: DagNodeView, strings: DagPanelStrings): string[] {
+  const checks = (strings as { checks?: DagPanelStrings['checks'] }).checks;
+  const run = node.run;
+  if (!checks || !run) return [];
+  const out: string[] = [];
+  const v = run.verification;
+  if (v?.status === 'passed') out.push(`✓ ${checks.verified}`);
+  else if (v?.status === 'failed') out.push(`✗ ${v.failedTests ? checks.verifyFailedTests.replace('{0}', String(v.failedTests)) : checks.verifyFailed}`);
+  else if (v?.status === 'unavailable') out.push(`○ ${checks.notVerified}`);
+  if (run.review?.verdict === 'approve') out.push(`✓ ${checks.approved}`);
+  else if (run.review?.verdict === 'request_changes') out.push(`✎ ${checks.changesRequested}`);
+  return out;
 }

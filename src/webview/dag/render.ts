@@ -6,7 +6,7 @@
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { DagLayout, LaidOutNode } from './layout';
 import { edgePathData } from './layout';
-import { ellipsize, STATUS_GLYPH, statusLabel } from './format';
+import { checkLabels, ellipsize, STATUS_GLYPH, statusLabel } from './format';
 import { svgEl as el, svgText } from '../common/dom';
 
 const ARROW = 'dag-arrow';
@@ -44,7 +44,7 @@ function defs(svg: SVGSVGElement, nodeWidth: number, nodeHeight: number): void {
 }
 
 export function nodeLabel(node: DagNodeView, strings: DagPanelStrings): string {
-  return `${node.id} · ${node.title} · ${statusLabel(strings, node.status)}`;
+  return [`${node.id} · ${node.title} · ${statusLabel(strings, node.status)}`, ...checkLabels(node, strings)].join(' · ');
 }
 
 function renderNode(
@@ -73,7 +73,10 @@ function renderNode(
   el('rect', { class: 'dag-node-bar', width: 5, height: box.height }, inner);
   text(inner, 'dag-node-glyph', 13, 22, STATUS_GLYPH[node.status] ?? '?');
   text(inner, 'dag-node-title', 29, 22, ellipsize(node.title, TITLE_COLUMNS));
-  text(inner, 'dag-node-meta', 13, 40, ellipsize(`${node.id} · ${node.taskType}`, META_COLUMNS));
+  const checks = checkLabels(node, strings);
+  text(inner, 'dag-node-meta', 13, 40, ellipsize([`${node.id} · ${node.taskType}`, ...checks].join(' · '), META_COLUMNS));
+  if (node.run?.verification) g.setAttribute('data-verification', node.run.verification.status);
+  if (node.run?.review) g.setAttribute('data-review', node.run.review.verdict);
   const model = node.run?.model ? `${node.run.model}${node.run.reason ? ` · ${node.run.reason}` : ''}` : snapshot.plannedBy;
   if (node.run?.model) g.setAttribute('data-model', node.run.model);
   text(inner, 'dag-node-model', 13, 56, ellipsize(model, META_COLUMNS));
