@@ -21,7 +21,14 @@ export type HeliosErrorReason =
   | 'no_plan'
   | 'no_api_key'
   | 'no_workspace'
-  | 'no_prd';
+  | 'no_prd'
+  // Proposed changes (#6): a decision on a file or hunk the change does not have; a workspace file
+  // changed since it was read; a path that leaves the workspace folder; a store file another
+  // window holds locked for longer than a decision takes.
+  | 'change_target_invalid'
+  | 'change_conflict'
+  | 'path_outside_workspace'
+  | 'state_busy';
 
 export class HeliosError extends Error {
   constructor(
