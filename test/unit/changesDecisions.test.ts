@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureBases, decide, planApply, rebaseFile, recordApply, stateOf, type ApplyPlan } from '../../src/core/changes/decisions';
-import { lineHunksOf } from '../../src/core/changes/lineHunks';
+import { captureBases, decide, planApply, rebaseFile, recordApply, stateOf, viewOf, type ApplyPlan } from '../../src/core/changes/decisions';
+import { lineHunksOf, mapProposedLine } from '../../src/core/changes/lineHunks';
 import { makeProposedChange, sha256Hex } from '../../src/core/changes/proposedChange';
 import { isHeliosError } from '../../src/core/errors/heliosError';
 import type { ProposedChange, ProposedFileChange } from '../../src/shared/proposedChange';
@@ -87,6 +87,12 @@ describe('planApply: partial acceptance', () => {
     ws.write(second);
     c = second.next;
     assert.equal(ws.files.get('src/a.ts'), lines('l1', 'l2', 'l3', 'l4', 'l5', 'new-a', 'new-b', 'l6', 'l7', 'l8', 'l10'));
+
+    // After a reload the stored change alone gives the diff editor its view and the findings their lines.
+    const view = viewOf(c, 'src/a.ts')!;
+    assert.equal(view.remaining.current, ws.files.get('src/a.ts'));
+    assert.deepEqual(view.remaining.hunks.map((h) => [h.index, h.baseStart]), [[0, 2]]);
+    assert.equal(mapProposedLine(view.hunks, view.decisions, 11), 11);
 
     c = decide(c, { kind: 'hunk', path: 'src/a.ts', index: 0 }, 'rejected');
     assert.equal(c.state, 'applied');

@@ -34,6 +34,17 @@ describe('lineHunksOf', () => {
     assert.equal(contentWith(undefined, 'x\n', lineHunksOf(undefined, 'x\n'), ['rejected']), undefined);
   });
 
+  it('makes a file rewritten beyond the diff limit one hunk between the unchanged head and tail', () => {
+    const n = 1500;
+    const base = lines('head', ...Array.from({ length: n }, (_, i) => `old ${i}`), 'tail');
+    const proposed = lines('head', ...Array.from({ length: n }, (_, i) => (i % 3 === 0 ? `old ${i}` : `new ${i}`)), 'tail');
+    const h = lineHunksOf(base, proposed);
+    // `old 0` (line 2) is unchanged too, so the one hunk starts at line 3.
+    assert.deepEqual(h.map((x) => [x.baseStart, x.baseLines, x.proposedStart, x.proposedLines]), [[3, n - 1, 3, n - 1]]);
+    assert.equal(contentWith(base, proposed, h, ['accepted']), proposed);
+    assert.deepEqual(lineHunksOf(base, proposed), h, 'the same hunks on every call');
+  });
+
   it('does not see a hunk where only the line ends differ (CRLF file, LF proposal)', () => {
     assert.deepEqual(lineHunksOf('a\r\nb\r\n', 'a\nb\n'), []);
   });

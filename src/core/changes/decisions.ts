@@ -1,6 +1,6 @@
 import type { Decision, FileDecisions, LineHunk, ProposedChange, ProposedChangeState, ProposedFileChange } from '../../shared/proposedChange';
 import { HeliosError } from '../errors/heliosError';
-import { contentWith, lineHunksOf } from './lineHunks';
+import { contentWith, lineHunksOf, remainingProposal, type RemainingProposal } from './lineHunks';
 import { sha256Hex } from './proposedChange';
 
 /**
@@ -56,6 +56,28 @@ export async function captureBases(change: ProposedChange, readCurrent: ReadCurr
     } else files.push(file);
   }
   return changed ? { ...change, files } : change;
+}
+
+export interface FileView {
+  readonly hunks: readonly LineHunk[];
+  /** One per hunk. */
+  readonly decisions: readonly Decision[];
+  /** What the diff editor shows: the current file ↔ current + pending hunks. */
+  readonly remaining: RemainingProposal;
+}
+
+/**
+ * Everything the diff editor and the comments need for one file, from the stored change alone;
+ * undefined while the base is unknown (run `captureBases` first; still unknown = a conflict).
+ * Findings map with `mapProposedLine(view.hunks, view.decisions, line)`.
+ */
+export function viewOf(change: ProposedChange, path: string): FileView | undefined {
+  const file = change.files.find((f) => f.path === path);
+  const b = file && knownBase(file);
+  if (!file || !b?.known) return undefined;
+  const hunks = lineHunksOf(b.base, file.proposedContent);
+  const decisions = decisionsOf(change, file);
+  return { hunks, decisions, remaining: remainingProposal(b.base, file.proposedContent, hunks, decisions) };
 }
 
 function hunkCount(file: ProposedFileChange, decisions: FileDecisions | undefined): number {
