@@ -19,6 +19,9 @@ export const COMMANDS = {
   rotateApiKey: 'helios.rotateApiKey',
   clearApiKey: 'helios.clearApiKey',
   showLog: 'helios.showLog',
+  showAgentDiffs: 'helios.showAgentDiffs',
+  showCacheStats: 'helios.showCacheStats',
+  clearCache: 'helios.clearCache',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -27,6 +30,26 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 export const ANALYSIS_COMMANDS = {
   showDependencyGraph: 'helios.showDependencyGraph',
   refreshDependencyGraph: 'helios.refreshDependencyGraph',
+} as const;
+
+/**
+ * Registered by the Agent Diffs view (extension/agentDiffs), which owns their handlers: they take
+ * tree nodes, diff-editor URIs or comment threads as arguments.
+ */
+export const CHANGE_COMMANDS = {
+  openDiff: 'helios.openChangeDiff',
+  acceptTask: 'helios.acceptTaskChange',
+  rejectTask: 'helios.rejectTaskChange',
+  acceptFile: 'helios.acceptFileChange',
+  rejectFile: 'helios.rejectFileChange',
+  acceptHunk: 'helios.acceptHunk',
+  rejectHunk: 'helios.rejectHunk',
+  resolveConflict: 'helios.resolveConflict',
+  refresh: 'helios.refreshAgentDiffs',
+  findingReply: 'helios.findingReply',
+  findingResolve: 'helios.findingResolve',
+  findingReopen: 'helios.findingReopen',
+  findingApply: 'helios.findingApplySuggestion',
 } as const;
 
 /** Keys under the `helios.` configuration section, mapped to the core settings' field names. */
@@ -56,6 +79,15 @@ export const SETTINGS = {
   routerFableEnabled: 'router.fableEnabled',
   claudeCodeMaxConcurrency: 'claudeCode.maxConcurrency',
   metricsPort: 'metrics.port',
+  reviewEnabled: 'review.enabled',
+  reviewMaxRounds: 'review.maxRounds',
+  reviewAutoAcceptApproved: 'review.autoAcceptApproved',
+  verifyCommand: 'verify.command',
+  verifyAllowedHosts: 'verify.allowedHosts',
+  verifyTimeoutSeconds: 'verify.timeoutSeconds',
+  verifyAllowUnsandboxed: 'verify.allowUnsandboxed',
+  cacheEnabled: 'cache.enabled',
+  cacheSemanticEnabled: 'cache.semantic.enabled',
 } as const;
 
 export const CONFIG_SECTION = 'helios';

@@ -56,6 +56,18 @@ export function describeError(error: unknown): { message: string; actions: Actio
       return { message: vscode.l10n.t('There is no plan yet. Run "Helios: Decompose PRD" first.'), actions: [] };
     case 'state_corrupt':
       return { message: vscode.l10n.t('A Helios state file is unreadable and was left as it is. The log names it.'), actions: [showLog] };
+    case 'finding_not_found':
+      return { message: vscode.l10n.t('That review finding no longer exists: the change was reviewed again or removed.'), actions: [] };
+    case 'change_target_invalid':
+      return { message: vscode.l10n.t('That proposed change is no longer stored, or it has no such file or hunk. Refresh Agent Diffs.'), actions: [] };
+    case 'change_conflict':
+      return { message: vscode.l10n.t('{0} changed since the task read it, so nothing was written.', String(d.path ?? '')), actions: [] };
+    case 'path_outside_workspace':
+      return { message: vscode.l10n.t('Refused: {0} is outside the workspace folder. Nothing was written.', String(d.path ?? '')), actions: [showLog] };
+    case 'state_busy':
+      return { message: vscode.l10n.t('Another Helios window is updating the same change. Try again in a moment.'), actions: [] };
+    case 'finding_not_applicable':
+      return { message: vscode.l10n.t('The suggestion cannot be applied here: the lines it refers to were already decided or changed. Edit the file by hand, or resolve the finding.'), actions: [] };
   }
 }
 

@@ -6,9 +6,11 @@ import { Governor } from '../core/governor/governor';
 import { readClaudeCodeUsage } from '../infra/claudeCode/claudeCodeLogFiles';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { FileObservationStore } from '../infra/governor/fileObservationStore';
+import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { compactLedger } from '../infra/storage/ledgerCompactor';
+import { createAgentDiffs } from './agentDiffs/agentDiffsHost';
 import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerAnalysis } from './analysis/registerAnalysis';
 import { registerCommands } from './commands/registerCommands';
@@ -70,8 +72,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   ctx.metrics = metrics;
   extension.subscriptions.push(metrics, metrics.onDidChange(() => DashboardPanel.currentPanel?.scheduleUpdate()));
   if (extension.storageUri) {
-    ctx.runner = new PlanRunner(ctx, extension.storageUri);
+    const changes = new FileChangeStore(extension.storageUri.fsPath, { onCorrupt });
+    ctx.runner = new PlanRunner(ctx, extension.storageUri, changes);
     extension.subscriptions.push(ctx.runner, ctx.runner.onDidChange((e) => metrics.schedulerEvent(e)));
+    extension.subscriptions.push(createAgentDiffs(ctx, extension.storageUri, changes).disposable);
   }
   void metrics.applyPort(settings.metricsPort);
   extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {

@@ -7,7 +7,7 @@ import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
 import { Scheduler } from '../core/scheduler/scheduler';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
-import { writeFileAtomic } from '../infra/storage/atomicFile';
+import type { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import type { Plan } from '../shared/taskGraph';
 import type { HeliosContext } from './heliosContext';
@@ -25,6 +25,7 @@ export class PlanRunner implements vscode.Disposable {
   constructor(
     private readonly ctx: HeliosContext,
     private readonly storage: vscode.Uri,
+    private readonly changes: FileChangeStore,
   ) {
     this.store = new FileRunStore(vscode.Uri.joinPath(storage, 'runs').fsPath, (file, error) => ctx.log.warn(`Unreadable run file ${file} left untouched: ${error}`));
   }
@@ -107,10 +108,7 @@ export class PlanRunner implements vscode.Disposable {
             onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
           }),
         } : {}),
-        saveChange: (change) => writeFileAtomic(
-          vscode.Uri.joinPath(this.storage, 'changes', change.planId, `${change.taskId}.json`).fsPath,
-          JSON.stringify(change, null, 1),
-        ),
+        saveChange: (change) => this.changes.save(change),
         onRouted: (plan, task, decision) => ctx.log.info(`${plan.id}/${task.id}: ${decision.model} (${decision.reason.code})`),
       }),
     });

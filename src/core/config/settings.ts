@@ -47,6 +47,22 @@ export const SettingsSchema = z.object({
   claudeCodeMaxConcurrency: clampedInt(1, 16, 4),
   /** 0 = no metrics endpoint; otherwise the port on 127.0.0.1. */
   metricsPort: clampedInt(0, 65_535, 0),
+  /** The Reviewer reviews every change; request_changes with blockers sends it back to the Coder. */
+  reviewEnabled: z.boolean().catch(true),
+  /** Coder → Reviewer rounds per task (2 = at most one rework). */
+  reviewMaxRounds: clampedInt(1, 5, 2),
+  /** Apply approved changes without conflicts at once (off: the user accepts every change). */
+  reviewAutoAcceptApproved: z.boolean().catch(false),
+  /** The workspace's verify command; empty = detect (npm test, tsc, pytest, cargo test, go test), `none` = off. */
+  verifyCommand: z.string().trim().catch(''),
+  /** Hosts a verify command may reach (none by default). */
+  verifyAllowedHosts: z.array(z.string().trim().min(1)).catch([]),
+  verifyTimeoutSeconds: clampedInt(10, 3_600, 300),
+  /** Run the verify command without a sandbox when none is available. Off; set per workspace only. */
+  verifyAllowUnsandboxed: z.boolean().catch(false),
+  /** The exact-match (L2) and semantic (L3) caches; L1 prompt caching is always on. */
+  cacheEnabled: z.boolean().catch(true),
+  cacheSemanticEnabled: z.boolean().catch(true),
   simulatorSpeedUp: z.preprocess((v) => (typeof v === 'number' && v >= 1 && v <= 10_000 ? v : 1), z.number()),
 });
 

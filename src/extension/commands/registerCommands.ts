@@ -6,6 +6,7 @@ import { showError } from '../errorMessages';
 import type { HeliosContext } from '../heliosContext';
 import { runCancelRun, runPauseRun, runRunPlan, runTaskAction } from './runPlan';
 import { runShowBudget } from './showBudget';
+import { runClearCache, runShowCacheStats } from './cache';
 import { runShowDashboard } from '../dashboardPanel/dashboardPanelDeps';
 import { runClearApiKey, runSetApiKey } from './apiKey';
 import { runDecompose } from './decomposePrd';
@@ -52,6 +53,11 @@ const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.rotateApiKey]: (ctx) => runSetApiKey(ctx, true),
   [COMMANDS.clearApiKey]: (ctx) => runClearApiKey(ctx),
   [COMMANDS.showLog]: (ctx) => ctx.log.show(),
+  [COMMANDS.showAgentDiffs]: async () => {
+    await vscode.commands.executeCommand('helios.agentDiffs.focus');
+  },
+  [COMMANDS.showCacheStats]: (ctx) => runShowCacheStats(ctx),
+  [COMMANDS.clearCache]: (ctx) => runClearCache(ctx),
 };
 
 export function registerCommands(ctx: HeliosContext): void {

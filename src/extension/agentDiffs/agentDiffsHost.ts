@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import { HeliosError } from '../../core/errors/heliosError';
+import { type FileChangeStore } from '../../infra/storage/fileChangeStore';
+import type { ProposedChange } from '../../shared/proposedChange';
+import type { Plan } from '../../shared/taskGraph';
+import type { HeliosContext } from '../heliosContext';
+import { ChangeService, type ChangeRepository } from './changeService';
+import { registerAgentDiffs } from './registerAgentDiffs';
+
+const REFRESH_DELAY_MS = 250;
+
+/** The store as the service needs it: a change that vanished while being updated is an error. */
+function repositoryOf(store: FileChangeStore): ChangeRepository {
+  return {
+    list: () => store.list(),
+    load: (planId, taskId) => store.load(planId, taskId),
+    async update(planId, taskId, fn) {
+      const updated = await store.update(planId, taskId, fn);
+      if (!updated) throw new HeliosError('change_target_invalid', `No stored change for ${planId}/${taskId}`, { planId, taskId });
+      return updated;
+    },
+  };
+}
+
+/**
+ * Composes Agent Diffs for a window with a folder: the change store in workspace storage, the
+ * service, the view and its commands. Refreshes (debounced) when a run saves a change or another
+ * window writes one.
+ */
+export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store: FileChangeStore): { service: ChangeService; disposable: vscode.Disposable } {
+  const root = () => vscode.workspace.workspaceFolders?.[0]?.uri;
+  let plans: Promise<Map<string, Plan>> | undefined;
+  const planById = async (id: string) => {
+    plans ??= (ctx.plans?.list() ?? Promise.resolve([])).then((all) => new Map(all.map((p) => [p.id, p])));
+    return (await plans).get(id);
+  };
+  const service = new ChangeService({
+    repository: repositoryOf(store),
+    root,
+    log: ctx.log,
+    async describe(change: ProposedChange) {
+      const plan = await planById(change.planId);
+      const run = await ctx.runner?.runOf(change.planId);
+      const cost = run?.tasks[change.taskId]?.costUsd;
+      const title = plan?.graph.tasks.find((t) => t.id === change.taskId)?.title;
+      return { planLabel: plan?.prdPath ?? change.planId, ...(title ? { taskTitle: title } : {}), ...(cost !== undefined ? { costUsd: cost } : {}) };
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      plans = undefined;
+      service.notify();
+    }, REFRESH_DELAY_MS);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(storage, 'changes/**/*.json'));
+  const disposable = vscode.Disposable.from(
+    service,
+    registerAgentDiffs(service, root, ctx.log),
+    watcher,
+    watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),
+    ...(ctx.runner ? [ctx.runner.onDidChange(soon)] : []),
+    { dispose: () => clearTimeout(timer) },
+  );
+  return { service, disposable };
+}

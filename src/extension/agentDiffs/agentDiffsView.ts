@@ -1,0 +1,141 @@
+import * as vscode from 'vscode';
+import { CHANGE_COMMANDS } from '../constants';
+import { fileContext, groupChanges, taskContext, type ChangeEntry, type FileRow, type FileViewState, type PlanGroup, type TaskRow } from './agentDiffsModel';
+
+export const AGENT_DIFFS_VIEW_ID = 'helios.agentDiffs';
+
+export type AgentDiffsNode =
+  | { readonly kind: 'plan'; readonly group: PlanGroup }
+  | { readonly kind: 'task'; readonly row: TaskRow }
+  | { readonly kind: 'file'; readonly row: FileRow };
+
+const t = vscode.l10n.t;
+
+function stateLabel(state: FileViewState): string {
+  switch (state) {
+    case 'pending': return t('pending');
+    case 'partial': return t('partly accepted');
+    case 'accepted': return t('accepted');
+    case 'rejected': return t('rejected');
+    case 'conflict': return t('conflict: file changed since the task read it');
+  }
+}
+
+function stateIcon(state: FileViewState): vscode.ThemeIcon {
+  switch (state) {
+    case 'pending': return new vscode.ThemeIcon('diff');
+    case 'partial': return new vscode.ThemeIcon('diff-modified', new vscode.ThemeColor('charts.blue'));
+    case 'accepted': return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'rejected': return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+    case 'conflict': return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  }
+}
+
+export function verdictText(row: TaskRow): string | undefined {
+  if (row.verdict === 'approve') return t('✓ approved');
+  if (row.verdict === 'request_changes') return t('✎ changes requested ({0} blockers)', row.blockers);
+  return undefined;
+}
+
+export function verificationText(row: TaskRow): string | undefined {
+  switch (row.verification) {
+    case 'passed': return t('verified');
+    case 'failed': return row.failedTests ? t('failed: {0} tests', row.failedTests) : t('verify failed');
+    case 'unavailable': return t('not verified (no sandbox available)');
+    default: return undefined;
+  }
+}
+
+function taskItem(row: TaskRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${row.taskId} · ${row.title}`, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `task:${row.planId}/${row.taskId}`;
+  const cost = row.costUsd !== undefined ? `$${row.costUsd.toFixed(4)}` : undefined;
+  item.description = [`+${row.linesAdded} −${row.linesRemoved}`, row.model, cost, verdictText(row), verificationText(row),
+    row.state === 'applied' ? t('applied') : row.state === 'rejected' ? t('rejected') : undefined]
+    .filter(Boolean).join(' · ');
+  item.contextValue = taskContext(row);
+  item.iconPath = row.conflict ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+    : row.state === 'applied' ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
+      : row.state === 'rejected' ? new vscode.ThemeIcon('circle-slash')
+        : row.verdict === 'request_changes' ? new vscode.ThemeIcon('comment-unresolved')
+          : new vscode.ThemeIcon('git-pull-request');
+  const tip = new vscode.MarkdownString();
+  tip.appendMarkdown(`**${row.taskId}** · ${row.title}\n\n`);
+  tip.appendText(t('{0} files · +{1} −{2} · {3}', row.files.length, row.linesAdded, row.linesRemoved, row.model));
+  if (cost) tip.appendText(` · ${cost}`);
+  const verdict = verdictText(row);
+  if (verdict) tip.appendMarkdown(`\n\n${t('Reviewer')}: `).appendText(`${verdict} · ${t('{0} open findings', row.findings)}`);
+  const verification = verificationText(row);
+  if (verification) tip.appendMarkdown(`\n\n${t('Verification')}: `).appendText(verification);
+  item.tooltip = tip;
+  return item;
+}
+
+function fileItem(row: FileRow, root: vscode.Uri | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.path.split('/').pop() ?? row.path, vscode.TreeItemCollapsibleState.None);
+  item.id = `file:${row.planId}/${row.taskId}/${row.path}`;
+  if (root) item.resourceUri = vscode.Uri.joinPath(root, ...row.path.split('/'));
+  item.description = [row.path.includes('/') ? row.path.slice(0, row.path.lastIndexOf('/')) : undefined,
+    `+${row.linesAdded} −${row.linesRemoved}`, row.action === 'create' ? t('new file') : undefined,
+    row.findings > 0 ? t('{0} findings', row.findings) : undefined, row.state !== 'pending' ? stateLabel(row.state) : undefined]
+    .filter(Boolean).join(' · ');
+  item.iconPath = stateIcon(row.state);
+  item.contextValue = fileContext(row);
+  item.tooltip = `${row.path} — ${stateLabel(row.state)}`;
+  item.command = { command: CHANGE_COMMANDS.openDiff, title: t('Open Proposed Change'), arguments: [{ kind: 'file', row } satisfies AgentDiffsNode] };
+  return item;
+}
+
+/**
+ * The Agent Diffs view: plans → tasks with their proposed change (lines, model, cost, the
+ * Reviewer's verdict, verification) → files. Clicking a file opens the diff editor; inline
+ * actions accept or reject a task or a file. The tree is rebuilt from storage on every change.
+ */
+export class AgentDiffsView implements vscode.TreeDataProvider<AgentDiffsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<AgentDiffsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private groups: PlanGroup[] = [];
+
+  constructor(
+    private readonly load: () => Promise<readonly ChangeEntry[]>,
+    private readonly root: () => vscode.Uri | undefined,
+  ) {}
+
+  async refresh(): Promise<void> {
+    this.groups = groupChanges(await this.load());
+    this.changed.fire(undefined);
+  }
+
+  /** The rows as last loaded, for commands that get no tree node (palette, editor title). */
+  rows(): readonly TaskRow[] {
+    return this.groups.flatMap((g) => g.tasks);
+  }
+
+  getTreeItem(node: AgentDiffsNode): vscode.TreeItem {
+    if (node.kind === 'plan') {
+      const item = new vscode.TreeItem(node.group.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `plan:${node.group.planId}`;
+      item.iconPath = new vscode.ThemeIcon('type-hierarchy');
+      const open = node.group.tasks.filter((r) => r.pending).length;
+      item.description = t('{0} tasks · {1} to decide', node.group.tasks.length, open);
+      item.contextValue = 'helios.plan';
+      return item;
+    }
+    return node.kind === 'task' ? taskItem(node.row) : fileItem(node.row, this.root());
+  }
+
+  getChildren(node?: AgentDiffsNode): AgentDiffsNode[] {
+    if (!node) {
+      // One plan: its tasks at the top level, no extra nesting.
+      if (this.groups.length === 1) return this.groups[0]!.tasks.map((row) => ({ kind: 'task', row }));
+      return this.groups.map((group) => ({ kind: 'plan', group }));
+    }
+    if (node.kind === 'plan') return node.group.tasks.map((row) => ({ kind: 'task', row }));
+    if (node.kind === 'task') return node.row.files.map((row) => ({ kind: 'file', row }));
+    return [];
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+
+/** The proposed side of a diff: the workspace file with the still-pending hunks of the task applied. */
+export const PROPOSED_SCHEME = 'helios-proposed';
+
+export interface ChangeFileRef {
+  readonly planId: string;
+  readonly taskId: string;
+  /** Workspace-relative, forward slashes. */
+  readonly path: string;
+}
+
+/** `proposed`: what accepting would write. `current`: the file on disk now (empty when it does not exist), read-only. */
+export type DiffSide = 'proposed' | 'current';
+
+/**
+ * `helios-proposed:/src/a.ts?plan=…&task=…`: the path keeps the file name, so the editor picks the
+ * language (and the diff editor's title reads like the file).
+ */
+export function proposedUri(ref: ChangeFileRef, side: DiffSide = 'proposed'): vscode.Uri {
+  const query = new URLSearchParams({ plan: ref.planId, task: ref.taskId });
+  if (side === 'current') query.set('side', 'current');
+  return vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/${ref.path}`, query: query.toString() });
+}
+
+export function parseProposedUri(uri: vscode.Uri): (ChangeFileRef & { readonly side: DiffSide }) | undefined {
+  if (uri.scheme !== PROPOSED_SCHEME) return undefined;
+  const q = new URLSearchParams(uri.query);
+  const planId = q.get('plan');
+  const taskId = q.get('task');
+  const path = uri.path.replace(/^\/+/, '');
+  const side: DiffSide = q.get('side') === 'current' ? 'current' : 'proposed';
+  return planId && taskId && path ? { planId, taskId, path, side } : undefined;
+}
+
+export function sameRef(a: ChangeFileRef, b: ChangeFileRef): boolean {
+  return a.planId === b.planId && a.taskId === b.taskId && a.path === b.path;
+}

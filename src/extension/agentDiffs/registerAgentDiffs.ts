@@ -1,0 +1,181 @@
+import * as vscode from 'vscode';
+import { applySuggestionToProposal, findingOf, replyToFinding, setFindingStatus } from '../../core/changes/findings';
+import type { ChangeTarget } from '../../core/changes/decisions';
+import { CHANGE_COMMANDS } from '../constants';
+import { showError } from '../errorMessages';
+import type { TaskRow } from './agentDiffsModel';
+import { AGENT_DIFFS_VIEW_ID, AgentDiffsView, type AgentDiffsNode } from './agentDiffsView';
+import type { AcceptOutcome, ChangeService } from './changeService';
+import { parseProposedUri, proposedUri, PROPOSED_SCHEME, type ChangeFileRef } from './changeUris';
+import { HunkLenses } from './hunkLenses';
+import { ProposedDocuments } from './proposedDocuments';
+import { ReviewComments } from './reviewComments';
+
+const t = vscode.l10n.t;
+
+/**
+ * The Agent Diffs surface: the tree view, the diff editor's documents and hunk lenses, the review
+ * comments and every accept / reject / finding command. Each part re-reads the stored changes when
+ * the service says something changed, so what is shown is always what is stored.
+ */
+export function registerAgentDiffs(service: ChangeService, root: () => vscode.Uri | undefined, log: vscode.LogOutputChannel): vscode.Disposable {
+  const view = new AgentDiffsView(() => service.entries(), root);
+  const tree = vscode.window.createTreeView(AGENT_DIFFS_VIEW_ID, { treeDataProvider: view, showCollapseAll: true });
+  const documents = new ProposedDocuments(service);
+  const comments = new ReviewComments();
+  const lenses = new HunkLenses(service);
+
+  const refresh = async () => {
+    await view.refresh();
+    documents.refreshOpen();
+    lenses.refresh();
+    const entries = await service.entries();
+    comments.sync(entries.flatMap((e) => service.placements(e.change)));
+    const open = view.rows().filter((r) => r.pending).length;
+    tree.badge = open > 0 ? { value: open, tooltip: t('{0} proposed changes to review', open) } : undefined;
+  };
+  const safeRefresh = () => void refresh().catch((e: unknown) => log.warn(`Agent Diffs refresh failed: ${String(e)}`));
+
+  const run = (body: (...args: unknown[]) => Promise<void>) => async (...args: unknown[]) => {
+    try {
+      await body(...args);
+    } catch (error) {
+      await showError(error, log);
+    }
+  };
+
+  const taskOf = async (arg: unknown): Promise<TaskRow | undefined> => {
+    const node = arg as AgentDiffsNode | undefined;
+    if (node?.kind === 'task') return node.row;
+    const pending = view.rows().filter((r) => r.pending);
+    if (pending.length === 0) {
+      void vscode.window.showInformationMessage(t('No proposed change is waiting for a decision.'));
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      pending.map((row) => ({ label: `${row.taskId} · ${row.title}`, description: `+${row.linesAdded} −${row.linesRemoved} · ${row.model}`, row })),
+      { placeHolder: t('Which task\'s change?') },
+    );
+    return picked?.row;
+  };
+
+  /** A file from a tree node, a diff editor (its URI) or the active editor. */
+  const fileOf = (arg: unknown): ChangeFileRef | undefined => {
+    const node = arg as AgentDiffsNode | undefined;
+    if (node?.kind === 'file') return node.row;
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    return uri ? parseProposedUri(uri) : undefined;
+  };
+
+  const report = async (outcome: AcceptOutcome, what: string, ref: { planId: string; taskId: string }) => {
+    if (outcome.kind === 'applied') vscode.window.setStatusBarMessage(t('$(check) Helios applied {0} file(s) of {1}', outcome.files, what), 5_000);
+    if (outcome.kind === 'failed') void vscode.window.showErrorMessage(t('VS Code did not apply the edit for {0}; nothing was written.', what));
+    if (outcome.kind === 'conflict') {
+      const resolve = t('Resolve…');
+      const picked = await vscode.window.showWarningMessage(
+        t('{0} changed since the task read it, so nothing of {1} was written. Choose how to resolve it.', outcome.paths.join(', '), what),
+        resolve,
+      );
+      if (picked === resolve) await resolveConflict({ ...ref, path: outcome.paths[0]! });
+    }
+  };
+
+  const decideTask = (accept: boolean) => run(async (arg) => {
+    const row = await taskOf(arg);
+    if (!row) return;
+    const target: ChangeTarget = { kind: 'task' };
+    if (accept) await report(await service.accept(row, target), row.taskId, row);
+    else await service.reject(row, target);
+  });
+
+  const decideFile = (accept: boolean) => run(async (arg) => {
+    const ref = fileOf(arg);
+    if (!ref) return void vscode.window.showInformationMessage(t('Open a proposed change first (Helios: Agent Diffs).'));
+    const target: ChangeTarget = { kind: 'file', path: ref.path };
+    if (accept) await report(await service.accept(ref, target), ref.path, ref);
+    else await service.reject(ref, target);
+  });
+
+  const decideHunk = (accept: boolean) => run(async (uriArg, indexArg) => {
+    const editor = vscode.window.activeTextEditor;
+    const uri = uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
+    const ref = uri ? parseProposedUri(uri) : undefined;
+    if (!ref || ref.side !== 'proposed') return void vscode.window.showInformationMessage(t('Put the cursor in a proposed change (the right side of a Helios diff).'));
+    const { view: remaining } = await service.remaining(ref);
+    const line = (editor?.selection.active.line ?? 0) + 1;
+    const hunk = typeof indexArg === 'number'
+      ? remaining?.hunks.find((h) => h.index === indexArg)
+      : remaining?.hunks.find((h) => line >= h.proposedStart && line < h.proposedStart + Math.max(1, h.proposedLines));
+    if (!hunk) return void vscode.window.showInformationMessage(t('There is no undecided change at line {0}.', line));
+    const target: ChangeTarget = { kind: 'hunk', path: ref.path, index: hunk.index };
+    if (accept) await report(await service.accept(ref, target), `${ref.path}:${hunk.proposedStart}`, ref);
+    else await service.reject(ref, target);
+  });
+
+  const openDiff = run(async (arg) => {
+    const ref = fileOf(arg);
+    if (!ref) return;
+    await vscode.commands.executeCommand('vscode.diff', proposedUri(ref, 'current'), proposedUri(ref),
+      t('{0} ({1}: current ↔ proposed)', ref.path.split('/').pop() ?? ref.path, ref.taskId), { preview: true });
+  });
+
+  /** The three-way choice for a file that changed since the task read it. Never overwrites silently. */
+  async function resolveConflict(ref: ChangeFileRef): Promise<void> {
+    const keep = { label: t('$(circle-slash) Keep my version'), detail: t('Reject the proposal for this file; your file stays as it is.'), id: 'keep' as const };
+    const take = { label: t('$(arrow-right) Take the proposal'), detail: t('Replace your current version of the file with the proposal (undo with Ctrl+Z).'), id: 'take' as const };
+    const compare = { label: t('$(diff) Compare first'), detail: t('Open your current file beside the proposal, then decide.'), id: 'compare' as const };
+    const picked = await vscode.window.showQuickPick([keep, take, compare], { placeHolder: t('{0} changed since {1} read it', ref.path, ref.taskId) });
+    if (picked?.id === 'keep') await service.reject(ref, { kind: 'file', path: ref.path });
+    if (picked?.id === 'take') await report(await service.overwrite(ref), ref.path, ref);
+    if (picked?.id === 'compare') await openDiff({ kind: 'file', row: ref });
+  }
+
+  const onFinding = (body: (ref: { planId: string; taskId: string; findingId: string }, text?: string) => Promise<void>) => run(async (arg) => {
+    const reply = arg as vscode.CommentReply | vscode.CommentThread | undefined;
+    const thread = reply && 'thread' in reply ? reply.thread : (reply);
+    const ref = thread ? comments.refOf(thread) : undefined;
+    if (!ref) return;
+    await body(ref, reply && 'text' in reply ? reply.text : undefined);
+    service.notify();
+  });
+  const updateFinding = (ref: { planId: string; taskId: string }, fn: Parameters<ChangeService['updateChange']>[2]) => service.updateChange(ref.planId, ref.taskId, fn);
+
+  const disposables: vscode.Disposable[] = [
+    view, tree, documents, comments, lenses,
+    vscode.languages.registerCodeLensProvider({ scheme: PROPOSED_SCHEME }, lenses),
+    service.onDidChange(safeRefresh),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (d.uri.scheme === 'file') documents.refreshOpen(); }),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.refresh, run(refresh)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.openDiff, openDiff),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.acceptTask, decideTask(true)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.rejectTask, decideTask(false)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.acceptFile, decideFile(true)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.rejectFile, decideFile(false)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.acceptHunk, decideHunk(true)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.rejectHunk, decideHunk(false)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.resolveConflict, run(async (arg) => {
+      const ref = fileOf(arg);
+      const row = (arg as AgentDiffsNode | undefined)?.kind === 'task' ? (arg as { row: TaskRow }).row : undefined;
+      const path = ref?.path ?? row?.files.find((f) => f.state === 'conflict')?.path;
+      if (path) await resolveConflict({ planId: ref?.planId ?? row!.planId, taskId: ref?.taskId ?? row!.taskId, path });
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.findingReply, onFinding(async (ref, text) => {
+      await updateFinding(ref, (c) => replyToFinding(c, ref.findingId, text ?? '', new Date().toISOString()));
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.findingResolve, onFinding(async (ref) => {
+      await updateFinding(ref, (c) => setFindingStatus(c, ref.findingId, 'resolved'));
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.findingReopen, onFinding(async (ref) => {
+      await updateFinding(ref, (c) => setFindingStatus(c, ref.findingId, 'open'));
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.findingApply, onFinding(async (ref) => {
+      const change = await service.load(ref.planId, ref.taskId);
+      const finding = findingOf(change, ref.findingId);
+      const decided = change.decisions?.[finding.path]?.hunks.some((d) => d !== 'pending');
+      if (!decided) await updateFinding(ref, (c) => applySuggestionToProposal(c, ref.findingId));
+      else await service.applySuggestionToFile(change, ref.findingId);
+    })),
+  ];
+  safeRefresh();
+  return vscode.Disposable.from(...disposables);
+}
