@@ -52,7 +52,9 @@ describe('accepting a change on disk (CLI)', () => {
     // A new store instance (a reload) sees the decision and maps a finding on the proposed line 5.
     const reloaded = await new FileChangeStore(storage).load('plan-1', 'T1');
     assert.equal(reloaded?.state, 'proposed');
-    const view = viewOf(reloaded!, 'src/a.ts')!;
+    assert.ok(reloaded);
+    const view = viewOf(reloaded, 'src/a.ts');
+    assert.ok(view);
     assert.deepEqual(view.decisions, ['pending', 'accepted', 'pending']);
     assert.equal(mapProposedLine(view.hunks, view.decisions, 5), 4, 'return y(1) is line 4 of the real file');
     assert.equal(mapProposedLine(view.hunks, view.decisions, 2), undefined, 'the import is still pending');
