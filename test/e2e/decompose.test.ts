@@ -7,11 +7,13 @@
  * the path) and installs code-server on first use (scripts/setupCodeServer.mjs).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
+import type { ProposedChange } from '../../src/shared/proposedChange';
 import {
+  acceptQuickPickEntry,
   E2eSession,
   findWebviewFrame,
   openWorkbench,
@@ -60,6 +62,27 @@ async function editUserSettings(page: Page, userDataDir: string, changes: Record
     return Object.entries(changes).every(([k, v]) => saved[k] === v) ? true : undefined;
   });
   await runCommand(page, 'View: Close Editor');
+}
+
+/** The proposed changes Run Plan stored in the workspace storage (`changes/<plan>/<task>.json`). */
+function storedChanges(userDataDir: string): ProposedChange[] {
+  const storage = path.join(userDataDir, 'User', 'workspaceStorage');
+  const out: ProposedChange[] = [];
+  for (const ws of existsSync(storage) ? readdirSync(storage) : []) {
+    const changes = path.join(storage, ws, 'helios-dev.helios', 'changes');
+    if (!existsSync(changes)) continue;
+    for (const plan of readdirSync(changes)) {
+      for (const name of readdirSync(path.join(changes, plan)).filter((n) => n.endsWith('.json'))) {
+        out.push(JSON.parse(readFileSync(path.join(changes, plan, name), 'utf8')) as ProposedChange);
+      }
+    }
+  }
+  return out.sort((a, b) => a.taskId.localeCompare(b.taskId, 'en', { numeric: true }));
+}
+
+function onDisk(workspace: string, file: string): string | undefined {
+  const full = path.join(workspace, file);
+  return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
 }
 
 describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () => {
@@ -184,5 +207,64 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       for (const k of ['window', 'latency', 'agents']) assert.ok(value(k) > 0, `${k} shows a non-zero value (${value(k)})`);
       log(`dashboard KPIs: ${kpis.map(([k, v, met]) => `${k}=${v} (${met})`).join(', ')}`);
       await screenshot(page, 'dashboard');
+    }));
+
+  it('shows the proposed changes, with the Reviewer\'s comment inline on the line it is about', () =>
+    step('agent-diffs', async ({ page, server }) => {
+      const changes = storedChanges(server.userDataDir);
+      assert.equal(changes.length, EXPECTED_TASKS, 'one stored change per task');
+      assert.ok(changes.every((c) => c.review), 'the Reviewer reviewed every change');
+      const reviewed = changes.find((c) => c.review!.findings.some((f) => f.status === 'open'));
+      assert.ok(reviewed, 'at least one change has an open finding');
+      const finding = reviewed.review!.findings.find((f) => f.status === 'open')!;
+      log(`finding ${reviewed.taskId}/${finding.id} on ${finding.path}:${finding.startLine}-${finding.endLine}: ${finding.message}`);
+
+      await runCommand(page, 'Helios: Show Agent Diffs');
+      const row = `.monaco-list-row[aria-label^="${finding.path} (${reviewed.taskId}),"]`;
+      await page.waitForSelector(row, { timeout: 30_000 });
+      await screenshot(page, 'agent-diffs');
+      await page.click(row);
+      const widget = '.monaco-diff-editor .editor.modified .review-widget';
+      await page.waitForSelector(widget, { timeout: 30_000 });
+      const shown = ((await page.textContent(widget)) ?? '').replace(/\s+/g, ' ');
+      assert.ok(shown.includes(finding.message.slice(0, 30)), `the comment shows the finding: ${shown.slice(0, 200)}`);
+      // The thread sits right below the last line it is about (no hunk is decided yet, so the
+      // proposed document's lines are the finding's own).
+      const placement = await page.evaluate(([sel, line]) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { top: number; bottom: number } } | null; querySelectorAll(s: string): Iterable<{ textContent: string | null; getBoundingClientRect(): { top: number; bottom: number } }> } }).document;
+        const zone = doc.querySelector(sel);
+        const number = [...doc.querySelectorAll('.monaco-diff-editor .editor.modified .line-numbers')].find((n) => n.textContent?.trim() === String(line));
+        return zone && number ? { zoneTop: zone.getBoundingClientRect().top, lineTop: number.getBoundingClientRect().top, lineBottom: number.getBoundingClientRect().bottom } : undefined;
+      }, [widget, finding.endLine] as const);
+      assert.ok(placement, `line ${finding.endLine} and the comment are both rendered`);
+      const lineHeight = placement.lineBottom - placement.lineTop;
+      assert.ok(Math.abs(placement.zoneTop - placement.lineBottom) <= lineHeight, `the comment starts below line ${finding.endLine} (${JSON.stringify(placement)})`);
+      await screenshot(page, 'review-comment-inline');
+    }));
+
+  it('accepts one task and rejects another: the files on disk show exactly that', () =>
+    step('accept-reject', async ({ page, server }) => {
+      const changes = storedChanges(server.userDataDir);
+      const accept = changes.find((c) => c.review!.findings.length > 0) ?? changes[0]!;
+      const taken = new Set(accept.files.map((f) => f.path));
+      const reject = changes.find((c) => c !== accept && c.files.every((f) => !taken.has(f.path)));
+      assert.ok(reject, 'a second task touches other files');
+      const before = new Map(reject.files.map((f) => [f.path, onDisk(server.workspace, f.path)]));
+
+      await runCommand(page, 'Helios: Accept Task Change');
+      await acceptQuickPickEntry(page, accept.taskId);
+      await waitFor(`${accept.taskId}'s files to be written`, () =>
+        accept.files.every((f) => onDisk(server.workspace, f.path) === f.proposedContent) ? true : undefined, 30_000);
+
+      await runCommand(page, 'Helios: Reject Task Change');
+      await acceptQuickPickEntry(page, reject.taskId);
+      await waitFor(`${reject.taskId} to be stored as rejected`, () =>
+        storedChanges(server.userDataDir).find((c) => c.taskId === reject.taskId)?.state === 'rejected' ? true : undefined, 30_000);
+      for (const f of reject.files) assert.equal(onDisk(server.workspace, f.path), before.get(f.path), `${f.path} is untouched`);
+      const states = Object.fromEntries(storedChanges(server.userDataDir).map((c) => [c.taskId, c.state]));
+      assert.equal(states[accept.taskId], 'applied');
+      log(`accepted ${accept.taskId} (${accept.files.map((f) => f.path).join(', ')}), rejected ${reject.taskId}; states ${JSON.stringify(states)}`);
+      await runCommand(page, 'Helios: Show Agent Diffs');
+      await screenshot(page, 'accepted-and-rejected');
     }));
 });

@@ -264,7 +264,7 @@ function rowMatches(ariaLabel: string, label: string): boolean {
 
 /** Waits for the quick pick to list the entry `label`, makes it the focused one (the palette puts
  * recently used and fuzzy matches first, so it may arrow down) and accepts it. */
-async function acceptQuickPickEntry(page: Page, label: string): Promise<void> {
+export async function acceptQuickPickEntry(page: Page, label: string): Promise<void> {
   const rowSelector = `${quickInput} .monaco-list-row`;
   let labels: string[] = [];
   try {

@@ -54,6 +54,7 @@ function taskItem(row: TaskRow): vscode.TreeItem {
     row.state === 'applied' ? t('applied') : row.state === 'rejected' ? t('rejected') : undefined]
     .filter(Boolean).join(' · ');
   item.contextValue = taskContext(row);
+  item.accessibilityInformation = { label: `${row.taskId} · ${row.title}, ${String(item.description)}` };
   item.iconPath = row.conflict ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
     : row.state === 'applied' ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
       : row.state === 'rejected' ? new vscode.ThemeIcon('circle-slash')
@@ -81,6 +82,7 @@ function fileItem(row: FileRow, root: vscode.Uri | undefined): vscode.TreeItem {
     .filter(Boolean).join(' · ');
   item.iconPath = stateIcon(row.state);
   item.contextValue = fileContext(row);
+  item.accessibilityInformation = { label: `${row.path} (${row.taskId}), ${String(item.description)}` };
   item.tooltip = `${row.path} — ${stateLabel(row.state)}`;
   item.command = { command: CHANGE_COMMANDS.openDiff, title: t('Open Proposed Change'), arguments: [{ kind: 'file', row } satisfies AgentDiffsNode] };
   return item;

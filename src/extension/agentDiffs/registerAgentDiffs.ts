@@ -53,7 +53,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      pending.map((row) => ({ label: `${row.taskId} · ${row.title}`, description: `+${row.linesAdded} −${row.linesRemoved} · ${row.model}`, row })),
+      pending.map((row) => ({ label: row.taskId, description: `${row.title} · +${row.linesAdded} −${row.linesRemoved} · ${row.model}`, row })),
       { placeHolder: t('Which task\'s change?') },
     );
     return picked?.row;
