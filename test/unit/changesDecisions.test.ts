@@ -180,4 +180,16 @@ describe('recordApply', () => {
     assert.deepEqual(merged.decisions?.['src/a.ts']?.hunks, ['pending', 'accepted', 'rejected']);
     assert.equal(merged.decisions?.['src/a.ts']?.appliedSha256, sha256Hex(plan.files[0]!.content!));
   });
+
+  it('stores a conflict, and the base of the unchanged file the accept read', async () => {
+    const ws = workspace({ 'src/a.ts': BASE, 'src/b.ts': 'edited\n' });
+    const stored = change(fileChange('src/a.ts', BASE, PROPOSED), fileChange('src/b.ts', OTHER, 'export const x = 2;\n'));
+    const plan = await planApply(stored, { kind: 'task' }, ws.read);
+    const merged = recordApply(stored, plan);
+    assert.equal(merged.state, 'conflicted');
+    assert.equal(merged.decisions?.['src/b.ts']?.conflict, true);
+    assert.equal((merged.files[0] as { baseContent?: string }).baseContent, BASE);
+    // With the base kept, hunk decisions on a.ts work even after a.ts changes on disk.
+    assert.deepEqual(decide(merged, { kind: 'hunk', path: 'src/a.ts', index: 2 }, 'rejected').decisions?.['src/a.ts']?.hunks, ['pending', 'pending', 'rejected']);
+  });
 });

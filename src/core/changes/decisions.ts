@@ -222,23 +222,26 @@ export async function planApply(read: ProposedChange, target: ChangeTarget, read
 }
 
 /**
- * Folds a successful apply into the latest stored change (another window may have decided other
- * hunks meanwhile): the applied files take the plan's hashes, base and accepted hunks; every other
- * decision stays as the latest file has it.
+ * Folds a finished apply into the latest stored change (another window may have decided other
+ * hunks meanwhile): the written files take the plan's hashes and accepted hunks, conflicts are
+ * flagged, bases the plan captured are kept; every other decision stays as the latest file has it.
  */
 export function recordApply(latest: ProposedChange, plan: ApplyPlan): ProposedChange {
-  if (!plan.ok) {
-    const decisions: Record<string, FileDecisions> = { ...latest.decisions };
-    for (const p of plan.files) if (p.conflict) decisions[p.path] = { ...plan.next.decisions![p.path]!, ...decisions[p.path], conflict: true };
-    return { ...latest, decisions, state: 'conflicted' };
-  }
-  const written = new Set(plan.files.map((p) => p.path));
-  const files = latest.files.map((f) => (written.has(f.path) ? plan.next.files.find((n) => n.path === f.path) ?? f : f));
+  const written = new Set(plan.ok ? plan.files.map((p) => p.path) : []);
+  const files = latest.files.map((f) => {
+    const planned = plan.next.files.find((n) => n.path === f.path && n.baseSha256 === f.baseSha256);
+    return planned && (written.has(f.path) || (!knownBase(f).known && knownBase(planned).known)) ? planned : f;
+  });
   const decisions: Record<string, FileDecisions> = { ...latest.decisions };
-  for (const path of written) {
-    const mine = plan.next.decisions![path]!;
-    const theirs = latest.decisions?.[path]?.hunks ?? [];
-    decisions[path] = { hunks: mine.hunks.map((d, i) => (d === 'accepted' ? d : theirs[i] ?? d)), appliedSha256: mine.appliedSha256! };
+  for (const p of plan.files) {
+    const mine = plan.next.decisions![p.path]!;
+    if (p.conflict) {
+      decisions[p.path] = { ...mine, ...decisions[p.path], conflict: true };
+      continue;
+    }
+    if (!plan.ok) continue;
+    const theirs = latest.decisions?.[p.path]?.hunks ?? [];
+    decisions[p.path] = { hunks: mine.hunks.map((d, i) => (d === 'accepted' ? d : theirs[i] ?? d)), appliedSha256: mine.appliedSha256! };
   }
   const next = { ...latest, files, decisions };
   return { ...next, state: stateOf(next) };
