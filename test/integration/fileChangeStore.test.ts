@@ -47,7 +47,12 @@ describe('FileChangeStore', () => {
     assert.deepEqual(reloaded?.decisions?.['src/a.ts']?.hunks, ['pending', 'rejected', 'pending']);
     // The captured base text survives the round trip (hunk indices depend on it after a partial apply).
     assert.equal((reloaded?.files[0] as { baseContent?: string }).baseContent, (sample().files[0] as { baseContent?: string }).baseContent);
-    assert.deepEqual((await store.list('plan-1')).length, 2);
+    assert.equal((await store.list('plan-1')).length, 2);
+    // A field a newer Helios wrote survives this one's read-modify-write.
+    await saveLikeRunPlan(root, { ...sample('T3'), futureField: { kept: true } } as ProposedChange);
+    const kept = await store.update('plan-1', 'T3', (c) => decide(c, { kind: 'task' }, 'rejected'));
+    assert.deepEqual((kept as unknown as { futureField: unknown }).futureField, { kept: true });
+    assert.deepEqual((JSON.parse(await readFile(path.join(root, 'changes', 'plan-1', 'T3.json'), 'utf8')) as { futureField: unknown }).futureField, { kept: true });
     assert.deepEqual(await store.list('no-such-plan'), []);
     assert.equal(await store.load('plan-1', 'T9'), undefined);
     assert.equal(await store.update('plan-1', 'T9', (c) => c), undefined);
@@ -65,6 +70,10 @@ describe('FileChangeStore', () => {
       'T5.json': JSON.stringify({ ...sample('T5'), version: 2 }),
       'T6.json': JSON.stringify({ ...sample('T6'), decisions: { 'src/a.ts': { hunks: ['maybe'] } } }),
       'T7.json': JSON.stringify(sample('T1')),
+      'T8.json': JSON.stringify({
+        ...sample('T8'),
+        review: { verdict: 'approve', summary: '', model: 'm', reviewedAt: 'x', costUsd: 0, tokens: 0, findings: [{ id: 'f1', path: 'src/a.ts', startLine: 'x', endLine: 2, severity: 'nit', message: 'm', status: 'open', replies: [] }] },
+      }),
     };
     for (const [name, text] of Object.entries(broken)) await writeFile(path.join(dir, name), text);
     await writeFile(path.join(dir, `T1.json.${process.pid}.abcd.tmp`), '{"half');

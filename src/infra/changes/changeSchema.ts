@@ -44,7 +44,7 @@ const FindingSchema = z.looseObject({
   replacement: z.string().optional(),
   status: z.enum(['open', 'resolved', 'applied']),
   replies: z.array(z.looseObject({ author: z.enum(['user', 'reviewer']), body: z.string(), at: z.string() })),
-});
+}).refine((f) => f.startLine <= f.endLine, { message: 'a finding ends before it starts' });
 
 const ReviewSchema = z.looseObject({
   verdict: z.enum(['approve', 'request_changes']),
