@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { structuredPatch } from 'diff';
-import { contentWith, lineHunksOf, mapProposedLine, remainingProposal } from '../../src/core/changes/lineHunks';
+import { contentWith, lineHunksOf, mapProposedLine, mapProposedRange, remainingProposal } from '../../src/core/changes/lineHunks';
 import type { Decision } from '../../src/shared/proposedChange';
 
 const lines = (...ls: string[]): string => ls.map((l) => `${l}\n`).join('');
@@ -127,6 +127,15 @@ describe('after accepting hunk 2 of 3', () => {
     // Rejecting hunk 1 keeps its lines out; accepting it brings line 2 in.
     assert.equal(mapProposedLine(hunks, ['rejected', 'accepted', 'pending'], 2), undefined);
     assert.equal(mapProposedLine(hunks, ['accepted', 'accepted', 'pending'], 2), 2);
+  });
+
+  it("maps a finding's line range, skipping lines that are not in the file", () => {
+    // Proposed 5–9 = l5, new-a, new-b (accepted), l6, l7 → current 5–9.
+    assert.deepEqual(mapProposedRange(hunks, decisions, 5, 9), { startLine: 5, endLine: 9 });
+    // With the insertion rejected instead, l5..l7 are lines 5–7 and new-a/new-b are skipped.
+    assert.deepEqual(mapProposedRange(hunks, ['pending', 'rejected', 'pending'], 5, 9), { startLine: 5, endLine: 7 });
+    // A range entirely inside a pending hunk has nowhere to go yet.
+    assert.equal(mapProposedRange(hunks, decisions, 2, 2), undefined);
   });
 
   it('maps findings onto the remaining proposal, where only rejected lines are missing', () => {

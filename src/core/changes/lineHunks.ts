@@ -230,3 +230,27 @@ export function mapProposedLine(
   }
   return proposedLine + shift;
 }
+
+/**
+ * A finding's line range (proposed content, 1-based, inclusive) where it is now: from its first to
+ * its last line that `mapProposedLine` places; undefined when none is (the whole range belongs to
+ * hunks that are not shown there). Lines of the range that are not shown are simply skipped, so a
+ * comment on "lines 4–9" still lands when lines 6–7 were a rejected insertion.
+ */
+export function mapProposedRange(
+  hunks: readonly LineHunk[],
+  decisions: readonly Decision[] | undefined,
+  startLine: number,
+  endLine: number,
+  onto: 'current' | 'remaining' = 'current',
+): { readonly startLine: number; readonly endLine: number } | undefined {
+  let first: number | undefined;
+  let last: number | undefined;
+  for (let line = startLine; line <= endLine; line++) {
+    const mapped = mapProposedLine(hunks, decisions, line, onto);
+    if (mapped === undefined) continue;
+    first ??= mapped;
+    last = mapped;
+  }
+  return first === undefined || last === undefined ? undefined : { startLine: first, endLine: last };
+}
