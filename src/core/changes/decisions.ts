@@ -121,6 +121,11 @@ export function decide(change: ProposedChange, target: ChangeTarget, decision: D
   for (const file of targetFiles(change, target)) {
     const hunks = decisionsOf(change, file);
     if (target.kind === 'hunk') {
+      // Before its base is captured a file's hunk count is unknown: keep the decision, the count
+      // is applied once the base is known (see decisionsOf).
+      // A diff has at most one hunk per proposed line, plus one.
+      const bound = file.proposedContent.split('\n').length + 1;
+      if (!knownBase(file).known && Number.isInteger(target.index) && target.index < bound) while (hunks.length <= target.index) hunks.push('pending');
       if (!Number.isInteger(target.index) || target.index < 0 || target.index >= hunks.length) {
         throw new HeliosError('change_target_invalid', `no hunk ${target.index} in ${file.path}`, { path: file.path, index: target.index });
       }
