@@ -20,6 +20,11 @@ export interface ProposedFileChange {
   readonly action: FileAction;
   /** SHA-256 (hex) of the file as the Coder read it; null for `create`. Apply refuses a file that changed since. */
   readonly baseSha256: string | null;
+  /**
+   * The file as the Coder read it (absent for `create`): the hunks' base. Kept because after a
+   * partial accept the original text is no longer on disk, and hunk indices are computed from it.
+   */
+  readonly baseContent?: string;
   /** The full new content, for `create` and `replace`. */
   readonly content?: string;
   /** For `edit`. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { decide, fileHunks, knownBase, planApply, recordApply, rebaseFile, type ApplyPlan, type ChangeTarget } from '../../core/changes/decisions';
-import { mapProposedLine, remainingProposal, type RemainingProposal } from '../../core/changes/lineHunks';
+import { captureBases, decide, fileHunks, knownBase, planApply, recordApply, rebaseFile, type ApplyPlan, type ChangeTarget } from '../../core/changes/decisions';
+import { mapProposedLine, mapProposedRange, remainingProposal, type RemainingProposal } from '../../core/changes/lineHunks';
 import { findingOf, setFindingStatus } from '../../core/changes/findings';
 import { sha256Hex } from '../../core/changes/proposedChange';
 import { HeliosError } from '../../core/errors/heliosError';
@@ -51,8 +51,19 @@ export class ChangeService implements vscode.Disposable {
   }
 
   async entries(): Promise<ChangeEntry[]> {
-    const changes = await this.deps.repository.list();
+    const changes = await Promise.all((await this.deps.repository.list()).map((c) => this.withBases(c)));
     return Promise.all(changes.map(async (change) => ({ change, ...(await this.deps.describe(change)) })));
+  }
+
+  /**
+   * Stores the base text of files still exactly as the task read them, the first time a change is
+   * shown: hunk indices then stay stable across reloads and partial applies.
+   */
+  private async withBases(change: ProposedChange): Promise<ProposedChange> {
+    if (change.state !== 'proposed' || change.files.every((f) => knownBase(f).known)) return change;
+    const captured = await captureBases(change, (p) => this.readCurrent(p)).catch(() => change);
+    if (captured === change) return change;
+    return this.deps.repository.update(change.planId, change.taskId, (latest) => ({ ...latest, files: latest.files.map((f) => captured.files.find((c) => c.path === f.path && !knownBase(f).known) ?? f) }));
   }
 
   async load(planId: string, taskId: string): Promise<ProposedChange> {
@@ -141,7 +152,7 @@ export class ChangeService implements vscode.Disposable {
       return { kind: 'conflict', paths: plan.files.filter((f) => f.conflict).map((f) => f.path) };
     }
     if (plan.files.length === 0) {
-      await this.deps.repository.update(ref.planId, ref.taskId, () => plan.next);
+      await this.deps.repository.update(ref.planId, ref.taskId, (latest) => decide(latest, target, 'accepted'));
       this.changed.fire();
       return { kind: 'nothing' };
     }
@@ -178,6 +189,10 @@ export class ChangeService implements vscode.Disposable {
         continue;
       }
       const doc = await vscode.workspace.openTextDocument(uri);
+      // The user may have typed since the plan read the file: never overwrite that.
+      if (sha256Hex(doc.getText()) !== file.expectedSha256) {
+        throw new HeliosError('change_conflict', `${file.path} changed while the change was being applied`, { path: file.path });
+      }
       edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), file.content!);
     }
     if (!(await vscode.workspace.applyEdit(edit))) {
@@ -209,9 +224,8 @@ export class ChangeService implements vscode.Disposable {
       const hunks = base.known ? fileHunks(file) : undefined;
       const decisions = change.decisions?.[file.path]?.hunks;
       const place = (uri: vscode.Uri, onto: 'current' | 'remaining') => {
-        const start = hunks ? mapProposedLine(hunks, decisions, finding.startLine, onto) : finding.startLine;
-        const end = hunks ? mapProposedLine(hunks, decisions, finding.endLine, onto) : finding.endLine;
-        if (start !== undefined && end !== undefined) out.push({ planId: change.planId, taskId: change.taskId, finding, reviewer: review.model, uri, startLine: start, endLine: end });
+        const range = hunks ? mapProposedRange(hunks, decisions, finding.startLine, finding.endLine, onto) : finding;
+        if (range) out.push({ planId: change.planId, taskId: change.taskId, finding, reviewer: review.model, uri, startLine: range.startLine, endLine: range.endLine });
       };
       if (!decisions || decisions.some((d) => d === 'pending')) place(proposedUri(ref), 'remaining');
       if (decisions?.some((d) => d === 'accepted')) place(vscode.Uri.joinPath(root, ...file.path.split('/')), 'current');
