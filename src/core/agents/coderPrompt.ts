@@ -1,4 +1,7 @@
-import type { Task } from '../../shared/taskGraph';
+import type { Plan, Task } from '../../shared/taskGraph';
+import type { ProposedChange } from '../../shared/proposedChange';
+import type { ReviewFinding } from '../../shared/review';
+import type { VerificationResult } from '../../shared/verification';
 import type { LlmMessage, TextPart } from '../llm/llmClient';
 
 /**
@@ -13,6 +16,7 @@ export const CODER_SYSTEM = [
   'What you receive:',
   '- The task: its id, type, title, description, and the workspace-relative files it is expected to create or change, each marked as existing or not.',
   '- The current content of the task\'s existing files (possibly truncated when very large), and sometimes a context section with the declarations the files use from other modules and a ranked map of the repository. Treat what you see as the exact current state of the workspace.',
+  '- Sometimes, before the task, an overview of the whole plan (every task\'s id, type, title and files). It tells you what other tasks will do: implement only your own task and leave their files to them.',
   '',
   'What you answer: only the edits, in the required JSON format, as a list of file changes. Each entry has a `path` and an `action`:',
   '- `create` makes a new file. Use it only for a file that does not exist yet, and give the complete file in `content`.',
@@ -57,7 +61,10 @@ function status(f: ShownFile, prebuilt: boolean): string {
  * The task message. With a prebuilt context (the context builder's output), the task's files are
  * already in it; otherwise the existing files are shown here in full (or truncated).
  */
-export function taskMessage(task: Task, files: readonly ShownFile[], prebuiltContext: string | undefined): LlmMessage {
+export function taskMessage(task: Task, files: readonly ShownFile[], context: string | undefined): LlmMessage {
+  // The plan-wide part goes first and ends at a cache boundary, so all tasks of a plan share the
+  // prefix system → plan overview; only what follows it differs from task to task.
+  const { shared, own: prebuiltContext } = splitSharedContext(context);
   const list = files.map((f) => `- ${f.path} (${status(f, prebuiltContext !== undefined)})`).join('\n');
   const parts = [
     'Implement this task.',
@@ -78,7 +85,36 @@ export function taskMessage(task: Task, files: readonly ShownFile[], prebuiltCon
       parts.push('</workspace-files>');
     }
   }
-  return { role: 'user', content: [{ text: parts.join('\n') }] };
+  const taskPart: TextPart = { text: parts.join('\n') };
+  return { role: 'user', content: shared ? [{ text: `<plan-overview>\n${shared}\n</plan-overview>`, cacheControl: { ttl: '5m' } }, taskPart] : [taskPart] };
+}
+
+/** Ends the plan-wide part of a context string (see `withSharedContext`). */
+export const SHARED_CONTEXT_END = '\n<!-- helios:end-of-shared-context -->\n';
+
+/**
+ * A context string whose first part is the same for every task of the plan (it becomes a cached
+ * prefix) and whose second part is the task's own context (files, imports, repo map).
+ */
+export function withSharedContext(shared: string, own: string | undefined): string {
+  return `${shared}${SHARED_CONTEXT_END}${own ?? ''}`;
+}
+
+function splitSharedContext(context: string | undefined): { shared: string | undefined; own: string | undefined } {
+  const at = context?.indexOf(SHARED_CONTEXT_END) ?? -1;
+  if (context === undefined || at < 0) return { shared: undefined, own: context };
+  const own = context.slice(at + SHARED_CONTEXT_END.length);
+  return { shared: context.slice(0, at), own: own.length > 0 ? own : undefined };
+}
+
+/** The plan-wide part: every task in plan order, byte-stable for the life of the plan. */
+export function planOverview(plan: Plan): string {
+  const lines = plan.graph.tasks.map((t) => {
+    const deps = t.dependsOn.length > 0 ? ` after ${t.dependsOn.join(', ')}` : '';
+    const files = t.files.length > 0 ? ` — ${t.files.join(', ')}` : '';
+    return `- ${t.id} [${t.taskType}] ${t.title}${deps}${files}`;
+  });
+  return [`Plan ${plan.id}: ${plan.graph.tasks.length} tasks.`, ...lines].join('\n');
 }
 
 /** The repair round trip: the model sees its own answer and exactly what was wrong with it. */
@@ -99,4 +135,51 @@ export function coderRepairMessages(previous: string, problems: readonly string[
 
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+/** What the Coder gets when a task comes back: its previous proposal and why it came back. */
+export interface CoderRework {
+  readonly previous: ProposedChange;
+  /** The Reviewer's findings on the previous proposal (line numbers in its proposed content). */
+  readonly findings?: readonly ReviewFinding[];
+  /** A failed verify run against the previous proposal. */
+  readonly verification?: VerificationResult;
+}
+
+/** Lines of a finding quoted from the previous proposal, at most this many. */
+const REWORK_QUOTE_LINES = 20;
+
+/**
+ * The rework part, appended after the task message: the task and workspace stay as they were (the
+ * previous proposal was not applied), so the Coder answers edits against the workspace again.
+ */
+export function reworkPart(rework: CoderRework): TextPart {
+  const parts = [
+    '<rework>',
+    `Your previous proposal for this task was sent back. Its summary: ${rework.previous.summary}`,
+    `It changed: ${rework.previous.files.map((f) => `${f.path} (${f.action})`).join(', ')}.`,
+  ];
+  const findings = rework.findings ?? [];
+  if (findings.length > 0) {
+    parts.push('The reviewer\'s findings (line numbers refer to your previous proposal, not to the workspace):');
+    for (const f of findings) {
+      parts.push(`- [${f.severity}] ${f.path}:${f.startLine}-${f.endLine}: ${f.message}`);
+      const proposed = rework.previous.files.find((x) => x.path === f.path)?.proposedContent.split(/\r?\n/) ?? [];
+      const quoted = proposed.slice(f.startLine - 1, Math.min(f.endLine, f.startLine - 1 + REWORK_QUOTE_LINES));
+      if (quoted.length > 0) parts.push(...quoted.map((l) => `    | ${l}`));
+      if (f.replacement !== undefined) parts.push('  Suggested replacement:', ...f.replacement.split(/\r?\n/).map((l) => `    | ${l}`));
+    }
+  }
+  const v = rework.verification;
+  if (v && v.status === 'failed') {
+    parts.push(
+      `The verify command${v.command ? ` \`${v.command}\`` : ''} failed against it${v.exitCode !== undefined && v.exitCode !== null ? ` (exit code ${v.exitCode})` : ''}${v.timedOut ? ' (timed out)' : ''}. Its output:`,
+      '<verify-output>', v.output, '</verify-output>',
+    );
+  }
+  parts.push(
+    'Answer with the complete set of edits for this task again, against the workspace files as shown above (your previous proposal was not applied), fixing every blocker and major finding and the verify failure.',
+    '</rework>',
+  );
+  return { text: parts.join('\n') };
 }

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { LlmRequest, LlmResponse, TextPart } from '../llm/llmClient';
+
+/**
+ * L2: exact-match cache. The key is the SHA-256 of the canonical request — every field that can
+ * change the answer, in canonical JSON (sorted keys), plus HELIOS_PROMPT_VERSION so a change to
+ * Helios's own prompts or parsing never serves an answer made for the old ones. Cache breakpoints,
+ * tags, signals and progress callbacks are not part of the answer and are left out.
+ *
+ * Only complete answers are stored (`end_turn`, `tool_use`): errors never reach `set`, and
+ * refusals, `max_tokens` cut-offs and pauses are refused. Entries expire after `ttlMs` by the
+ * injected clock (so tests and persisted entries agree on time) and are bounded in count and bytes.
+ */
+
+/** Bump when a prompt, schema or reply parser of Helios changes meaning. */
+export const HELIOS_PROMPT_VERSION = 'helios-prompts-2026-11-24';
+
+export const EXACT_DEFAULTS = { maxEntries: 5_000, maxBytes: 64 * 1024 * 1024, ttlMs: 7 * 24 * 60 * 60_000 } as const;
+
+export interface ExactEntry {
+  readonly key: string;
+  readonly response: LlmResponse;
+  readonly expiresAt: number;
+  /** Workspace files the answer depended on; a change to one drops the entry. */
+  readonly paths: readonly string[];
+}
+
+/** Persistence behind a small interface (infra: an atomic JSON file in workspace storage). */
+export interface ExactCacheStore {
+  load(): Promise<{ readonly kind: 'missing' } | { readonly kind: 'corrupt'; readonly error: string } | { readonly kind: 'ok'; readonly entries: readonly ExactEntry[] }>;
+  save(entries: readonly ExactEntry[]): Promise<void>;
+}
+
+export interface ExactCacheOptions {
+  readonly store?: ExactCacheStore;
+  readonly maxEntries?: number;
+  readonly maxBytes?: number;
+  readonly ttlMs?: number;
+  readonly now?: () => number;
+  readonly promptVersion?: string;
+  /** A reason code and details; a corrupt file is reported here and discarded. */
+  readonly onWarning?: (reason: 'cache_file_corrupt', details: Readonly<Record<string, string>>) => void;
+}
+
+/** JSON with object keys sorted at every level, so key order never changes a hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+const texts = (parts: readonly TextPart[]): string[] => parts.map((p) => p.text);
+
+/** The fields that decide the answer; extra sampling fields (temperature, tools) are kept when present. */
+export function canonicalRequest(request: LlmRequest, promptVersion = HELIOS_PROMPT_VERSION): unknown {
+  const extra = request as unknown as Record<string, unknown>;
+  return {
+    v: promptVersion,
+    model: request.model,
+    system: texts(request.system),
+    messages: request.messages.map((m) => ({ role: m.role, content: texts(m.content) })),
+    maxTokens: request.maxTokens,
+    outputSchema: request.outputSchema,
+    effort: request.effort,
+    temperature: extra.temperature,
+    tools: extra.tools,
+    toolChoice: extra.toolChoice,
+  };
+}
+
+export function exactKey(request: LlmRequest, promptVersion = HELIOS_PROMPT_VERSION): string {
+  return createHash('sha256').update(canonicalJson(canonicalRequest(request, promptVersion))).digest('hex');
+}
+
+/** Complete, successful, non-truncated answers only. */
+export function isCacheableResponse(response: LlmResponse): boolean {
+  return response.stopReason === 'end_turn' || response.stopReason === 'tool_use';
+}
+
+function sizeOf(e: ExactEntry): number {
+  return 2 * (e.response.text.length + e.key.length) + 256 + e.paths.reduce((n, p) => n + 2 * p.length, 0);
+}
+
+export class ExactCache {
+  private readonly lru: LRUCache<string, ExactEntry>;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+  private dirty = false;
+  private saving: Promise<void> | undefined;
+
+  constructor(private readonly options: ExactCacheOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.ttlMs = options.ttlMs ?? EXACT_DEFAULTS.ttlMs;
+    this.lru = new LRUCache<string, ExactEntry>({
+      max: options.maxEntries ?? EXACT_DEFAULTS.maxEntries,
+      maxSize: options.maxBytes ?? EXACT_DEFAULTS.maxBytes,
+      sizeCalculation: sizeOf,
+    });
+  }
+
+  keyOf(request: LlmRequest): string {
+    return exactKey(request, this.options.promptVersion);
+  }
+
+  /** Loads the persisted entries; a corrupt file is discarded with a warning, never thrown. */
+  async load(): Promise<void> {
+    const read = await this.options.store?.load();
+    if (!read || read.kind === 'missing') return;
+    if (read.kind === 'corrupt') {
+      this.options.onWarning?.('cache_file_corrupt', { layer: 'L2', error: read.error });
+      this.dirty = true;
+      return;
+    }
+    const now = this.now();
+    // Oldest first, so the most recently used entries end up most recent in the LRU.
+    for (const e of read.entries) if (e.expiresAt > now) this.lru.set(e.key, e);
+  }
+
+  get(key: string): LlmResponse | undefined {
+    const e = this.lru.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.lru.delete(key);
+      this.dirty = true;
+      return undefined;
+    }
+    return e.response;
+  }
+
+  /** Stores a complete answer; returns false (and stores nothing) for any other stop reason. */
+  set(key: string, response: LlmResponse, paths: readonly string[] = []): boolean {
+    if (!isCacheableResponse(response)) return false;
+    this.lru.set(key, { key, response, expiresAt: this.now() + this.ttlMs, paths: [...paths] });
+    this.dirty = true;
+    return true;
+  }
+
+  /** Drops every entry that depended on one of the paths; returns how many. */
+  invalidate(paths: readonly string[]): number {
+    const changed = new Set(paths);
+    let n = 0;
+    for (const [key, e] of this.lru.entries()) {
+      if (e.paths.some((p) => changed.has(p))) {
+        this.lru.delete(key);
+        n++;
+      }
+    }
+    if (n > 0) this.dirty = true;
+    return n;
+  }
+
+  clear(): void {
+    this.lru.clear();
+    this.dirty = true;
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  get bytes(): number {
+    return this.lru.calculatedSize;
+  }
+
+  /** Persists if anything changed; concurrent calls share one write. */
+  async flush(): Promise<void> {
+    const store = this.options.store;
+    if (!store) return;
+    while (this.saving) await this.saving;
+    if (!this.dirty) return;
+    this.dirty = false;
+    const entries = [...this.lru.values()].reverse();
+    this.saving = store.save(entries).finally(() => (this.saving = undefined));
+    await this.saving;
+  }
+}
