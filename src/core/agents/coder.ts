@@ -6,7 +6,7 @@ import { normalizeWorkspacePath, pathProblem } from '../changes/paths';
 import { makeProposedChange } from '../changes/proposedChange';
 import { HeliosError, isHeliosError } from '../errors/heliosError';
 import type { Effort, LlmClient, LlmMessage, LlmResponse } from '../llm/llmClient';
-import { coderRepairMessages, coderSystem, taskMessage, type ShownFile } from './coderPrompt';
+import { coderRepairMessages, coderSystem, reworkPart, taskMessage, type CoderRework, type ShownFile } from './coderPrompt';
 import { CoderEditsSchema, coderEditsJsonSchema } from './coderSchema';
 import { describeEditIssues, readablePaths, validateEdits } from './editValidation';
 
@@ -34,6 +34,10 @@ export interface CoderOptions {
   readonly now?: () => Date;
   readonly onPhase?: (phase: CoderPhase) => void;
   readonly onProgress?: (outputChars: number) => void;
+  /** The task comes back: the previous proposal with the review findings or the failed verification. */
+  readonly rework?: CoderRework;
+  /** Every response as it arrives, also those of an attempt that ends in an error (for accounting). */
+  readonly onCall?: (response: LlmResponse) => void;
 }
 
 export interface CoderResult {
@@ -67,7 +71,9 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
   const shown = await selectFiles(task, workspace, bases, options);
 
   const system = coderSystem();
-  const first = taskMessage(task, shown, options.context);
+  const asked = taskMessage(task, shown, options.context);
+  // The rework goes after the task so the cached prefix (system, plan, task) stays the same.
+  const first: LlmMessage = options.rework ? { ...asked, content: [...asked.content, reworkPart(options.rework)] } : asked;
   const maxTokens = options.maxOutputTokens ?? defaultCoderMaxTokens(task, model);
   const outputSchema = coderEditsJsonSchema();
   const calls: LlmResponse[] = [];
@@ -80,6 +86,7 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
       tags: { agent: 'coder', planId: options.planId, taskId: task.id },
     });
     calls.push(response);
+    options.onCall?.(response);
     return response;
   };
   const finish = (check: Accepted, repairs: 0 | 1): CoderResult => {

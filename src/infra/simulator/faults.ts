@@ -16,7 +16,9 @@ export type SimulatorFault =
   /** The Architect answers a schema-valid graph where T1 depends on the last task (a cycle). */
   | { readonly kind: 'invalid_plan'; readonly count?: number }
   /** The Coder answers schema-valid edits whose first hunk searches for text that is not in the file. */
-  | { readonly kind: 'invalid_edit'; readonly count?: number };
+  | { readonly kind: 'invalid_edit'; readonly count?: number }
+  /** The Reviewer answers schema-valid findings on lines past the end of a file and on a file not in the change. */
+  | { readonly kind: 'invalid_findings'; readonly count?: number };
 
 export type FaultKind = SimulatorFault['kind'];
 
@@ -54,9 +56,10 @@ export function parseFault(value: unknown): SimulatorFault | string {
     case 'malformed_output':
     case 'invalid_plan':
     case 'invalid_edit':
+    case 'invalid_findings':
       return { kind: value['kind'], ...withCount };
     default:
-      return 'kind must be one of status, slow_stream, drop_stream, malformed_output, invalid_plan, invalid_edit';
+      return 'kind must be one of status, slow_stream, drop_stream, malformed_output, invalid_plan, invalid_edit, invalid_findings';
   }
 }
 

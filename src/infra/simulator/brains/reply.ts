@@ -8,6 +8,7 @@ import { buildTaskGraph } from './architect';
 import { coderEdits, parseCoderTask } from './coder';
 import { genericInstance } from './generic';
 import { extractPrd } from './prd';
+import { parseReviewRequest, reviewFindings } from './reviewer';
 import { textReply } from './text';
 
 /**
@@ -70,6 +71,8 @@ function structuredValue(schema: JsonObject, view: UserView, fault: SimulatorFau
   }
   const coderTask = rootSchema(schema)['title'] === 'CoderEdits' ? parseCoderTask(view.textsNewestFirst) : undefined;
   if (coderTask) return coderEdits(coderTask, { invalidEdit: fault?.kind === 'invalid_edit' });
+  const review = rootSchema(schema)['title'] === 'ReviewFindings' ? parseReviewRequest(view.textsNewestFirst) : undefined;
+  if (review) return reviewFindings(review, { invalidFindings: fault?.kind === 'invalid_findings' });
   return genericInstance(schema);
 }
 
