@@ -15,21 +15,23 @@ import { MetricsTally } from '../core/metrics/metricsTally';
 import { observeScheduler } from '../core/metrics/schedulerMetrics';
 import { createPlan } from '../core/plan/plan';
 import { parsePlan } from '../core/plan/planSchema';
-import { createCoderExecutor } from '../core/scheduler/coderExecutor';
+import { createCoderExecutor, DEFAULT_REVIEW_ROUNDS, type ReviewEvent } from '../core/scheduler/coderExecutor';
 import { Scheduler, type SchedulerEvent } from '../core/scheduler/scheduler';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { writeFileAtomic } from '../infra/storage/atomicFile';
+import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { PromMetrics } from '../infra/metrics/promMetrics';
 import { startMetricsServer } from '../infra/metrics/metricsServer';
 import type { BudgetSnapshot } from '../shared/budget';
+import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
 import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--json]',
   run: runPlans,
 };
 
@@ -51,6 +53,8 @@ async function runPlans(argv: string[]): Promise<number> {
       'speed-up': { type: 'string', default: '1' },
       'window-tokens': { type: 'string' },
       'metrics-port': { type: 'string' },
+      review: { type: 'boolean', default: false },
+      'review-rounds': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -58,6 +62,10 @@ async function runPlans(argv: string[]): Promise<number> {
   const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
   if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65_535)) {
     throw new Error(`--metrics-port must be a port number (0–65535), got '${values['metrics-port']}'`);
+  }
+  const reviewRounds = values['review-rounds'] === undefined ? DEFAULT_REVIEW_ROUNDS : Number(values['review-rounds']);
+  if (!(Number.isInteger(reviewRounds) && reviewRounds >= 1 && reviewRounds <= 5)) {
+    throw new Error(`--review-rounds must be a whole number from 1 to 5, got '${values['review-rounds']}'`);
   }
   const stateDir = path.resolve(values.state);
   const workspaceDir = path.resolve(values.workspace);
@@ -92,6 +100,7 @@ async function runPlans(argv: string[]): Promise<number> {
         workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
         context: workspaceContext(workspaceDir, log),
         saveChange: (change) => writeFileAtomic(path.join(stateDir, 'changes', change.planId, `${change.taskId}.json`), JSON.stringify(change, null, 1)),
+        ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds }, onReview: logReviewEvent(log) } : {}),
       }),
     });
     if (metrics) scheduler.onEvent(metrics.onSchedulerEvent);
@@ -102,7 +111,7 @@ async function runPlans(argv: string[]): Promise<number> {
         if (seen.get(key) === t.status) continue;
         seen.set(key, t.status);
         if (t.status === 'running') log(`▶ ${key} ${t.attempts > 1 ? `(attempt ${t.attempts}) ` : ''}`);
-        if (t.status === 'done') log(`✓ ${key} ${t.model ?? ''} — ${t.reason ?? ''} — ${t.usage ? totalTokens(t.usage) : 0} tok $${(t.costUsd ?? 0).toFixed(4)}`);
+        if (t.status === 'done') log(`✓ ${key} ${t.model ?? ''} — ${t.reason ?? ''} — ${t.usage ? totalTokens(t.usage) : 0} tok $${(t.costUsd ?? 0).toFixed(4)}${t.review ? ` — review: ${t.review.verdict}, ${t.review.rounds} round(s)` : ''}`);
         if (t.status === 'failed') log(`✗ ${key} ${t.error?.reason ?? ''}: ${t.error?.message ?? ''}`);
         if (t.status === 'skipped') log(`– ${key} skipped (${t.blockedBy ? `${t.blockedBy} failed` : t.error?.reason ?? ''})`);
       }
@@ -122,8 +131,12 @@ async function runPlans(argv: string[]): Promise<number> {
         costUsd: tasks.reduce((n, t) => n + (t.costUsd ?? 0), 0),
       };
     });
-    if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
-    else for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
+    const reviewed = values.review ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
+    // `--apply` (writing accepted changes to the workspace) slots in here, after the run and the
+    // review: until then nothing is written to the workspace, the changes stay in `--state`.
+    if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000, ...(reviewed ? { changes: reviewed.map(changeJson) } : {}) }, null, 2)}\n`);
+    else if (reviewed) process.stdout.write(reviewed.map(describeChange).join(''));
+    if (!values.json) for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
     scheduler.dispose();
     governor.dispose();
     return summary.every((s) => s.failed === 0 && s.skipped === 0) ? 0 : 1;
@@ -208,4 +221,57 @@ async function readWorkspaceFile(root: string, relative: string): Promise<string
   } catch {
     return undefined;
   }
+}
+
+/** Review progress on stderr; a review that failed says why (the change is kept, unreviewed). */
+function logReviewEvent(log: (line: string) => void) {
+  return (plan: Plan, task: { readonly id: string }, e: ReviewEvent): void => {
+    const key = `${plan.id}/${task.id}`;
+    if (e.kind === 'reviewed') {
+      const blockers = e.review.findings.filter((f) => f.severity === 'blocker').length;
+      log(`  review ${key} round ${e.round}: ${e.review.verdict} (${e.review.findings.length} finding(s), ${blockers} blocker(s))`);
+    } else if (e.kind === 'review_failed') log(`  review ${key} failed (${e.reason}); the change is kept unreviewed`);
+    else if (e.kind === 'rework_failed') log(`  rework ${key} failed (${e.reason}); the previous change is kept`);
+    else if (e.kind === 'verified') log(`  verify ${key}: ${e.verification.status}`);
+  };
+}
+
+/** The stored change of every done task, read back from `--state` (resumed tasks included). */
+async function reviewedChanges(stateDir: string, plans: readonly Plan[], scheduler: Scheduler): Promise<ProposedChange[]> {
+  const store = new FileChangeStore(stateDir);
+  const changes: ProposedChange[] = [];
+  for (const plan of plans) {
+    const run = scheduler.runOf(plan.id);
+    for (const task of plan.graph.tasks) {
+      if (run?.tasks[task.id]?.status !== 'done') continue;
+      const change = await store.load(plan.id, task.id);
+      if (change) changes.push(change);
+    }
+  }
+  return changes;
+}
+
+/** One task: the diff summary per file and the findings as `path:line severity message`. */
+function describeChange(change: ProposedChange): string {
+  const review = change.review;
+  const verdict = review
+    ? `${review.verdict === 'approve' ? 'approved' : 'changes requested'} after ${change.reviewRounds ?? 1} round(s) · review $${review.costUsd.toFixed(4)}`
+    : 'not reviewed';
+  const lines = [`${change.planId}/${change.taskId}: ${change.summary} — ${verdict}`];
+  for (const f of change.files) lines.push(`  ${f.action.padEnd(7)} ${f.path} +${f.linesAdded} -${f.linesRemoved}`);
+  for (const f of review?.findings ?? []) {
+    const at = f.endLine > f.startLine ? `${f.startLine}-${f.endLine}` : `${f.startLine}`;
+    lines.push(`  ${f.path}:${at} ${f.severity} ${f.message}${f.replacement !== undefined ? ' (suggested fix)' : ''}`);
+  }
+  if (change.verification) lines.push(`  verify: ${change.verification.status}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function changeJson(change: ProposedChange) {
+  return {
+    planId: change.planId, taskId: change.taskId, summary: change.summary,
+    files: change.files.map((f) => ({ path: f.path, action: f.action, linesAdded: f.linesAdded, linesRemoved: f.linesRemoved })),
+    ...(change.review ? { review: { verdict: change.review.verdict, rounds: change.reviewRounds ?? 1, costUsd: change.review.costUsd, findings: change.review.findings } } : {}),
+    ...(change.verification ? { verification: change.verification.status } : {}),
+  };
 }
