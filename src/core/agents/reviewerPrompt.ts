@@ -72,7 +72,9 @@ export function renderFileDiff(file: ReviewedFile): string {
   let shownUpTo = 0;
   hunks.forEach((h, i) => {
     const from = Math.max(shownUpTo + 1, h.proposedStart - CONTEXT_LINES);
-    if (from > shownUpTo + 1 || i === 0) out.push(`@@ proposed lines ${h.proposedStart}-${h.proposedStart + Math.max(0, h.proposedLines - 1)} @@`);
+    if (from > shownUpTo + 1 || i === 0) {
+      out.push(h.proposedLines > 0 ? `@@ proposed lines ${h.proposedStart}-${h.proposedStart + h.proposedLines - 1} @@` : `@@ lines removed before proposed line ${h.proposedStart} @@`);
+    }
     for (let n = from; n < h.proposedStart; n++) out.push(`${num(n)}   ${proposed[n - 1] ?? ''}`);
     for (const text of h.removed) out.push(`${num(undefined)} - ${text}`);
     h.added.forEach((text, k) => out.push(`${num(h.proposedStart + k)} + ${text}`));
