@@ -10,6 +10,7 @@ import { topologicalOrder } from '../core/plan/validateTaskGraph';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { runSimulatorCli } from '../infra/simulator/simulator';
 import { analysisCommands } from './analysisCommands';
+import { benchCacheCommand } from './benchCache';
 import { benchGovernorCommand } from './benchGovernor';
 import { benchWorkflowCommand } from './benchWorkflow';
 import { runCommand } from './runCommand';
@@ -34,10 +35,11 @@ const COMMANDS: Record<string, CliCommand> = {
   usage: usageCommand,
   run: runCommand,
   bench: {
-    usage: `${benchGovernorCommand.usage}\n  helios ${benchWorkflowCommand.usage}\n  helios ${analysisCommands.bench?.usage ?? 'bench graph <dir>'}`,
+    usage: `${benchGovernorCommand.usage}\n  helios ${benchWorkflowCommand.usage}\n  helios ${benchCacheCommand.usage}\n  helios ${analysisCommands.bench?.usage ?? 'bench graph <dir>'}`,
     run: async (argv) => {
       if (argv[0] === 'governor') return benchGovernorCommand.run(argv.slice(1));
       if (argv[0] === 'workflow') return benchWorkflowCommand.run(argv.slice(1));
+      if (argv[0] === 'cache') return benchCacheCommand.run(argv.slice(1));
       if (argv[0] === 'graph' && analysisCommands.bench) return analysisCommands.bench.run(argv);
       return usageError(`unknown benchmark '${argv[0] ?? ''}'`);
     },

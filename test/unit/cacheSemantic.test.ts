@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,7 +118,8 @@ describe('L3 guards', () => {
     const second = new SemanticCache({ index: new VectraIndex(folder), embedder: new HashedNgramEmbedder() });
     assert.equal((await second.lookup(scope(), 'claude-sonnet-5-5')).kind, 'hit');
 
-    await writeFile(path.join(folder, 'index.json'), '{"version":1,"items":[{');
+    const [partition] = await readdir(folder);
+    await writeFile(path.join(folder, partition!, 'index.json'), '{"version":1,"items":[{');
     const warnings: string[] = [];
     const third = new SemanticCache({ index: new VectraIndex(folder, { onWarning: (r, d) => warnings.push(`${r}:${d.layer}`) }), embedder: new HashedNgramEmbedder() });
     assert.equal((await third.lookup(scope(), 'claude-sonnet-5-5')).kind, 'miss');

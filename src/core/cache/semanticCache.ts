@@ -64,12 +64,15 @@ export type SemanticLookup =
 export const DEFAULT_THRESHOLDS: Readonly<Record<string, number>> = {
   default: 0.95,
   code_generation: 0.97,
+  boilerplate_generation: 0.96,
   refactoring: 0.97,
   bug_fix: 0.97,
-  test_generation: 0.96,
+  unit_test: 0.96,
+  integration_test: 0.96,
   documentation: 0.93,
   code_review: 0.95,
   architectural_reasoning: 0.95,
+  high_level_planning: 0.95,
 };
 
 const TIERS: Readonly<Record<ModelFamily, number>> = { haiku: 1, sonnet: 2, opus: 3, fable: 4 };

@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CachedLlmClient, type CacheStats } from '../core/cache/cachedLlmClient';
+import { HashedNgramEmbedder } from '../core/cache/embedder';
+import { ExactCache } from '../core/cache/exactCache';
+import { planPromptCache } from '../core/cache/promptCachePlan';
+import { SemanticCache } from '../core/cache/semanticCache';
+import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
+import { VectraIndex } from '../infra/cache/vectraIndex';
+import { ClaudeSimulator } from '../infra/simulator/simulator';
+import { measureLookups, type LookupLatency } from './benchCacheLatency';
+import { cacheWorkload, REQUEST_CLASSES, type RequestClass } from './benchCacheWorkload';
+
+/**
+ * `helios bench cache`: the workload of benchCacheWorkload.ts through CachedLlmClient → the real
+ * SDK → the simulator, every request also asked fresh (uncached) so each served answer is checked
+ * against what the provider would have said. Then lookup latency at growing cache sizes.
+ */
+
+export interface LayerReport {
+  readonly lookups: number;
+  readonly hits: number;
+  readonly hit_rate: number;
+  readonly false_hits: number;
+  /** false hits ÷ hits (0 without hits). */
+  readonly false_hit_rate: number;
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  readonly saved_usd: number;
+}
+
+export interface CacheBenchResult {
+  readonly L1: LayerReport & { readonly read_tokens: number; readonly write_tokens: number; readonly read_share_of_input: number };
+  readonly L2: LayerReport & { readonly latency: Readonly<Record<string, LookupLatency>> };
+  readonly L3: LayerReport & { readonly hints: number; readonly blocked: CacheStats['L3']['blocked']; readonly latency: Readonly<Record<string, LookupLatency>> };
+  readonly l2_l3_hit_rate: number;
+  readonly false_hit_rate: number;
+  readonly coder_edits_served_false: number;
+  readonly by_class: Readonly<Record<RequestClass, { readonly requests: number; readonly l2: number; readonly l3: number; readonly hints: number; readonly false_hits: number }>>;
+  readonly saved_usd: number;
+  readonly workload: { readonly requests: number; readonly intents: number; readonly seed: number; readonly sizes: readonly number[] };
+  readonly targets: Readonly<Record<string, boolean>>;
+}
+
+export const CACHE_BENCH_DEFAULTS = { intents: 200, seed: 7, sizes: [1_000, 10_000, 50_000] } as const;
+
+export async function runCacheBench(options: { intents?: number; seed?: number; sizes?: readonly number[]; log?: (line: string) => void } = {}): Promise<CacheBenchResult> {
+  const intents = options.intents ?? CACHE_BENCH_DEFAULTS.intents;
+  const seed = options.seed ?? CACHE_BENCH_DEFAULTS.seed;
+  const sizes = options.sizes ?? CACHE_BENCH_DEFAULTS.sizes;
+  const log = options.log ?? (() => undefined);
+  const workload = cacheWorkload(intents, seed);
+  const dir = await mkdtemp(path.join(tmpdir(), 'helios-bench-cache-'));
+  const sim = await ClaudeSimulator.start({ speedUp: Infinity, limits: { requestsPerMinute: 1e9, inputTokensPerMinute: 1e12, outputTokensPerMinute: 1e12 } });
+  try {
+    const sdk = new AnthropicLlmClient({ apiKey: 'bench', baseURL: sim.url, provider: 'simulator' });
+    const timings = { L2: [] as number[], L3: [] as number[] };
+    const cached = new CachedLlmClient(sdk, {
+      exact: new ExactCache({ maxEntries: 100_000 }),
+      semantic: new SemanticCache({ index: new VectraIndex(path.join(dir, 'l3')), embedder: new HashedNgramEmbedder() }),
+      onEvent: (e) => {
+        if (e.kind === 'lookup') timings[e.layer].push(e.ms);
+      },
+    });
+    const byClass = Object.fromEntries(REQUEST_CLASSES.map((c) => [c, { requests: 0, l2: 0, l3: 0, hints: 0, false_hits: 0 }])) as Record<RequestClass, { requests: number; l2: number; l3: number; hints: number; false_hits: number }>;
+    const falseHits = { L2: 0, L3: 0 };
+    let coderServedFalse = 0;
+    log(`${workload.length} requests (${intents} intents)…`);
+    for (const w of workload) {
+      const before = await cached.stats();
+      const served = await cached.completeWithScope(w.request, w.scope);
+      const after = await cached.stats();
+      const layer = after.L2.hits > before.L2.hits ? 'L2' : after.L3.hits > before.L3.hits ? 'L3' : undefined;
+      const counts = byClass[w.cls];
+      counts.requests++;
+      if (after.L3.hints > before.L3.hints) counts.hints++;
+      if (layer) {
+        if (layer === 'L2') counts.l2++;
+        else counts.l3++;
+        // The oracle: the same request, fresh, without any cache.
+        const fresh = await sdk.complete(w.request);
+        if (fresh.text !== served.text) {
+          falseHits[layer]++;
+          counts.false_hits++;
+          if (w.scope.agent === 'coder') coderServedFalse++;
+        }
+      } else {
+        // The Reviewer approving every fresh answer stands in for the accept flow (see bench/CACHE.md).
+        await cached.markTrusted(cached.keyOf(w.request)!);
+      }
+    }
+    const stats = await cached.stats();
+    const plannerMs = workload.slice(0, 200).map((w) => {
+      const t0 = performance.now();
+      planPromptCache(w.request);
+      return performance.now() - t0;
+    });
+    log('lookup latency…');
+    const latency = await measureLookups(sizes, path.join(dir, 'latency'), log);
+    const largest = String(sizes[sizes.length - 1]);
+    const l2Lookups = workload.length;
+    const l3Lookups = stats.L3.hits + stats.L3.misses;
+    const rate = (a: number, b: number) => (b > 0 ? a / b : 0);
+    const hits = stats.L2.hits + stats.L3.hits;
+    const result: CacheBenchResult = {
+      L1: {
+        lookups: stats.L1.calls, hits: stats.L1.callsWithReads, hit_rate: rate(stats.L1.callsWithReads, stats.L1.calls), false_hits: 0, false_hit_rate: 0,
+        p50_ms: percentile(plannerMs, 0.5), p99_ms: percentile(plannerMs, 0.99), saved_usd: stats.L1.savedUsd,
+        read_tokens: stats.L1.readTokens, write_tokens: stats.L1.writeTokens, read_share_of_input: rate(stats.L1.readTokens, stats.L1.inputTokens),
+      },
+      L2: {
+        lookups: l2Lookups, hits: stats.L2.hits, hit_rate: rate(stats.L2.hits, l2Lookups), false_hits: falseHits.L2, false_hit_rate: rate(falseHits.L2, stats.L2.hits),
+        p50_ms: latency.L2[largest]?.p50_ms ?? 0, p99_ms: latency.L2[largest]?.p99_ms ?? 0, saved_usd: stats.L2.savedUsd, latency: latency.L2,
+      },
+      L3: {
+        lookups: l3Lookups, hits: stats.L3.hits, hit_rate: rate(stats.L3.hits, l3Lookups), false_hits: falseHits.L3, false_hit_rate: rate(falseHits.L3, stats.L3.hits),
+        p50_ms: latency.L3[largest]?.p50_ms ?? 0, p99_ms: latency.L3[largest]?.p99_ms ?? 0, saved_usd: stats.L3.savedUsd,
+        hints: stats.L3.hints, blocked: stats.L3.blocked, latency: latency.L3,
+      },
+      l2_l3_hit_rate: rate(hits, workload.length),
+      false_hit_rate: rate(falseHits.L2 + falseHits.L3, hits),
+      coder_edits_served_false: coderServedFalse,
+      by_class: byClass,
+      saved_usd: stats.savedUsd,
+      workload: { requests: workload.length, intents, seed, sizes: [...sizes] },
+      targets: {},
+    };
+    return { ...result, targets: cacheTargets(result) };
+  } finally {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function cacheTargets(r: CacheBenchResult): Record<string, boolean> {
+  return {
+    l2_l3_hit_rate_above_40pct: r.l2_l3_hit_rate > 0.4,
+    false_hit_rate_below_half_pct: r.false_hit_rate < 0.005,
+    coder_edits_served_false_zero: r.coder_edits_served_false === 0,
+    l2_p99_below_1ms: r.L2.p99_ms < 1,
+    l3_p99_below_20ms: r.L3.p99_ms < 20,
+  };
+}
+
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}
+
+export function formatCacheTable(r: CacheBenchResult): string {
+  const lines = [
+    `Cache benchmark · ${r.workload.requests} requests (${r.workload.intents} intents, seed ${r.workload.seed}) · simulator as oracle`,
+    '',
+    'layer  lookups  hits  hit rate  false hits  false-hit rate  saved',
+    ...(['L2', 'L3'] as const).map((l) => `${l}     ${String(r[l].lookups).padStart(7)}  ${String(r[l].hits).padStart(4)}  ${pct(r[l].hit_rate).padStart(8)}  ${String(r[l].false_hits).padStart(10)}  ${pct(r[l].false_hit_rate).padStart(14)}  $${r[l].saved_usd.toFixed(4)}`),
+    `L3 hints (answer given to the model, not served): ${r.L3.hints}; blocked by guard: ${Object.entries(r.L3.blocked).map(([g, n]) => `${g} ${n}`).join(', ') || 'none'}`,
+    `L2+L3 hit rate ${pct(r.l2_l3_hit_rate)} · false-hit rate ${pct(r.false_hit_rate)} · Coder edits served false: ${r.coder_edits_served_false}`,
+    '',
+    'class          requests   L2   L3  hints  false',
+    ...REQUEST_CLASSES.map((c) => {
+      const x = r.by_class[c];
+      return `${c.padEnd(14)} ${String(x.requests).padStart(8)} ${String(x.l2).padStart(4)} ${String(x.l3).padStart(4)} ${String(x.hints).padStart(6)} ${String(x.false_hits).padStart(6)}`;
+    }),
+    '',
+    `L1 (provider prompt cache): ${r.L1.hits}/${r.L1.lookups} calls read a cached prefix; read ${r.L1.read_tokens.toLocaleString('en-US')} / wrote ${r.L1.write_tokens.toLocaleString('en-US')} tokens (${pct(r.L1.read_share_of_input)} of input); saved $${r.L1.saved_usd.toFixed(4)}; planner p99 ${r.L1.p99_ms.toFixed(3)} ms`,
+    '',
+    'lookup latency   entries   p50 ms   p99 ms',
+    ...(['L2', 'L3'] as const).flatMap((l) => Object.entries(r[l].latency).map(([n, x]) => `${l}              ${n.padStart(7)}  ${x.p50_ms.toFixed(3).padStart(7)}  ${x.p99_ms.toFixed(3).padStart(7)}`)),
+    '',
+    `saved in all: $${r.saved_usd.toFixed(4)}`,
+    ...Object.entries(r.targets).map(([k, ok]) => `${ok ? '✓' : '✗'} ${k.replace(/_/g, ' ')}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export const benchCacheCommand = {
+  usage: 'bench cache [--intents N] [--seed S] [--sizes 1000,10000,50000] [--json]',
+  async run(argv: string[]): Promise<number> {
+    const { values } = parseArgs({
+      args: argv,
+      options: { intents: { type: 'string' }, seed: { type: 'string' }, sizes: { type: 'string' }, json: { type: 'boolean', default: false } },
+    });
+    const num = (v: string | undefined) => (v !== undefined && Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
+    const sizes = values.sizes?.split(',').map((s) => num(s.trim())).filter((n): n is number => n !== undefined);
+    const intents = num(values.intents);
+    const seed = num(values.seed);
+    const result = await runCacheBench({
+      ...(intents ? { intents } : {}), ...(seed ? { seed } : {}), ...(sizes && sizes.length > 0 ? { sizes } : {}),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatCacheTable(result));
+    return 0;
+  },
+};

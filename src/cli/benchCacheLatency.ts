@@ -1,0 +1,97 @@
+import { HashedNgramEmbedder } from '../core/cache/embedder';
+import { ExactCache } from '../core/cache/exactCache';
+import { SemanticCache, type SemanticEntryMeta } from '../core/cache/semanticCache';
+import type { LlmRequest, LlmResponse } from '../core/llm/llmClient';
+import { ZERO_USAGE } from '../shared/usage';
+import { VectraIndex } from '../infra/cache/vectraIndex';
+import { rng } from './benchCacheWorkload';
+
+/**
+ * Lookup latency of L2 and L3 at growing sizes. L2: key (canonical JSON + SHA-256 of a request
+ * of a few KB) + LRU get. L3: embed + vectra query (the agent/task-type filter, cosine over what
+ * passes it, top-k) + the guards. Entries are synthetic but shaped like Coder requests, spread
+ * over agents and task types as a Coder-heavy workspace would be (70 % coder, 20 % reviewer,
+ * 10 % architect; 8 task types).
+ */
+
+export interface LookupLatency {
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  /** Entries that passed the agent/task-type filter and were scored (L3), on average. */
+  readonly scored?: number;
+}
+
+const LOOKUPS = 500;
+const TYPES = ['code_generation', 'refactoring', 'bug_fix', 'unit_test', 'documentation', 'code_review', 'integration_test', 'boilerplate_generation'];
+const WORDS = 'add sort enable cache invoice user order payment session report ticket product account shipment coupon message device project event contract total discount export import retry limit form parser field error header module function test date name value list map filter reduce page'.split(' ');
+
+function sentence(random: () => number, n: number): string {
+  return Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]!).join(' ');
+}
+
+function request(i: number, body: string): LlmRequest {
+  return { model: 'claude-sonnet-5-5', system: [{ text: 'You are the Helios Coder.' }], messages: [{ role: 'user', content: [{ text: `Task ${i}\n${body}` }] }], maxTokens: 4_096 };
+}
+
+const ANSWER: LlmResponse = { model: 'claude-sonnet-5-5', text: '{"files":[],"summary":"synthetic"}', stopReason: 'end_turn', usage: ZERO_USAGE, requestId: undefined, durationMs: 0 };
+
+function summarize(samples: number[], scored?: number): LookupLatency {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  return { p50_ms: at(0.5), p99_ms: at(0.99), ...(scored !== undefined ? { scored } : {}) };
+}
+
+export async function measureLookups(sizes: readonly number[], dir: string, log: (line: string) => void): Promise<{ L2: Record<string, LookupLatency>; L3: Record<string, LookupLatency> }> {
+  const random = rng(11);
+  const filler = sentence(random, 700); // ~4 KB of prompt per request
+  const L2: Record<string, LookupLatency> = {};
+  const L3: Record<string, LookupLatency> = {};
+  const exact = new ExactCache({ maxEntries: Math.max(...sizes) + 1, maxBytes: 4 * 1024 ** 3 });
+  const embedder = new HashedNgramEmbedder();
+  const index = new VectraIndex(dir);
+  const semantic = new SemanticCache({ index, embedder });
+  const queries: string[] = [];
+  const groups: Array<{ agent: string; taskType: string }> = [];
+  let filled = 0;
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    const batch: Array<{ id: string; vector: number[]; meta: SemanticEntryMeta }> = [];
+    for (let i = filled; i < size; i++) {
+      exact.set(exact.keyOf(request(i, filler)), ANSWER);
+      const r = random();
+      const agent = r < 0.7 ? 'coder' : r < 0.9 ? 'reviewer' : 'architect';
+      const taskType = TYPES[Math.floor(random() * TYPES.length)]!;
+      const query = sentence(random, 20);
+      queries.push(query);
+      groups.push({ agent, taskType });
+      batch.push({ id: `e${i}`, vector: embedder.embedSync(query), meta: { key: `e${i}`, embedder: embedder.id, agent, taskType, tier: 2, fingerprint: 'f', query, trusted: true, paths: [], response: ANSWER } });
+    }
+    await index.insertMany(batch);
+    filled = size;
+
+    const l2: number[] = [];
+    for (let k = 0; k < LOOKUPS; k++) {
+      // Half present, half absent: a miss hashes the whole request too.
+      const i = k % 2 === 0 ? Math.floor(random() * size) : size + k;
+      const t0 = performance.now();
+      exact.get(exact.keyOf(request(i, filler)));
+      l2.push(performance.now() - t0);
+    }
+    L2[String(size)] = summarize(l2);
+
+    const l3: number[] = [];
+    let scored = 0;
+    for (let k = 0; k < LOOKUPS; k++) {
+      const i = Math.floor(random() * size);
+      const g = groups[i]!;
+      // Every other lookup is a near-duplicate of a stored query (a hit), the rest a fresh sentence.
+      const query = k % 2 === 0 ? `${queries[i]!}!` : sentence(random, 20);
+      scored += groups.filter((x) => x.agent === g.agent && x.taskType === g.taskType).length / LOOKUPS;
+      const t0 = performance.now();
+      await semantic.lookup({ agent: g.agent, taskType: g.taskType, fingerprint: 'f', query }, 'claude-sonnet-5-5');
+      l3.push(performance.now() - t0);
+    }
+    L3[String(size)] = summarize(l3, Math.round(scored));
+    log(`  ${size} entries: L2 p99 ${L2[String(size)]!.p99_ms.toFixed(3)} ms, L3 p99 ${L3[String(size)]!.p99_ms.toFixed(3)} ms`);
+  }
+  return { L2, L3 };
+}
