@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
 import { createContextHook } from '../core/context/contextHook';
 import { routerSettingsFrom } from '../core/router/routerSettings';
-import { createCoderExecutor } from '../core/scheduler/coderExecutor';
+import { createCoderExecutor, type ReviewEvent } from '../core/scheduler/coderExecutor';
 import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
 import { Scheduler } from '../core/scheduler/scheduler';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import type { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
+import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
 import type { HeliosContext } from './heliosContext';
 
@@ -21,6 +22,9 @@ export class PlanRunner implements vscode.Disposable {
   private readonly store: FileRunStore;
   private readonly changed = new vscode.EventEmitter<{ planId: string; run: PlanRun }>();
   readonly onDidChange = this.changed.event;
+  private readonly saved = new vscode.EventEmitter<ProposedChange>();
+  /** A task's proposed change was stored (reviewed and verified when those are on). */
+  readonly onDidSaveChange = this.saved.event;
 
   constructor(
     private readonly ctx: HeliosContext,
@@ -75,6 +79,7 @@ export class PlanRunner implements vscode.Disposable {
   dispose(): void {
     this.scheduler?.dispose();
     this.changed.dispose();
+    this.saved.dispose();
   }
 
   private async ensureScheduler(): Promise<Scheduler> {
@@ -108,7 +113,12 @@ export class PlanRunner implements vscode.Disposable {
             onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
           }),
         } : {}),
-        saveChange: (change) => this.changes.save(change),
+        saveChange: async (change) => {
+          await this.changes.save(change);
+          this.saved.fire(change);
+        },
+        ...(settings.reviewEnabled ? { review: { enabled: true, maxRounds: settings.reviewMaxRounds } } : {}),
+        onReview: (plan, task, e) => ctx.log.info(`${plan.id}/${task.id}: ${describeReviewEvent(e)}`),
         onRouted: (plan, task, decision) => ctx.log.info(`${plan.id}/${task.id}: ${decision.model} (${decision.reason.code})`),
       }),
     });
@@ -125,5 +135,16 @@ async function readWorkspaceFile(root: vscode.Uri | undefined, relative: string)
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, normalizeWorkspacePath(relative))));
   } catch {
     return undefined;
+  }
+}
+
+/** One log line per review step: what the user sees in the Helios output channel. */
+function describeReviewEvent(e: ReviewEvent): string {
+  switch (e.kind) {
+    case 'verified': return `verify ${e.verification.status}${e.verification.failedTests ? ` (${e.verification.failedTests} failing tests)` : ''}${e.verification.reason ? ` (${e.verification.reason})` : ''}`;
+    case 'review_routed': return `review on ${e.decision.model} (${e.decision.reason.code})`;
+    case 'reviewed': return `review round ${e.round}: ${e.review.verdict}, ${e.review.findings.length} findings`;
+    case 'rework_failed': return `rework failed (${e.reason}): ${e.message}`;
+    case 'review_failed': return `review failed, change kept unreviewed (${e.reason}): ${e.message}`;
   }
 }

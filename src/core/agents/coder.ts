@@ -93,7 +93,11 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
     const last = calls[calls.length - 1]!;
     const change = makeProposedChange(
       { planId: options.planId, taskId: task.id, model: last.model, summary: check.summary, createdAt: (options.now?.() ?? new Date()).toISOString() },
-      check.files,
+      // The base as read goes with the change: hunk decisions need it after the file changes on disk.
+      check.files.map((f) => {
+        const base = bases.get(f.path);
+        return f.action === 'create' || base === undefined ? f : { ...f, baseContent: base };
+      }),
     );
     return { change, model: last.model, usage: calls.reduce((sum, c) => addUsage(sum, c.usage), ZERO_USAGE), calls, repairs };
   };
