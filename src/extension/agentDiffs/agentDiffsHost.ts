@@ -60,8 +60,23 @@ export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store:
     registerAgentDiffs(service, root, ctx.log),
     watcher,
     watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),
-    ...(ctx.runner ? [ctx.runner.onDidChange(soon)] : []),
+    ...(ctx.runner ? [ctx.runner.onDidChange(soon), ctx.runner.onDidSaveChange((change) => void autoAccept(ctx, service, change))] : []),
     { dispose: () => clearTimeout(timer) },
   );
   return { service, disposable };
+}
+
+/**
+ * `helios.review.autoAcceptApproved` (off by default): a change the Reviewer approved, whose
+ * verification did not fail, is applied at once — unless a file changed since the task read it,
+ * in which case it is flagged as a conflict like any other accept.
+ */
+async function autoAccept(ctx: HeliosContext, service: ChangeService, change: ProposedChange): Promise<void> {
+  if (!ctx.settings().reviewAutoAcceptApproved || change.review?.verdict !== 'approve' || change.verification?.status === 'failed') return;
+  try {
+    const outcome = await service.accept(change, { kind: 'task' });
+    ctx.log.info(`${change.planId}/${change.taskId}: auto-accepted the approved change (${outcome.kind})`);
+  } catch (error) {
+    ctx.log.warn(`${change.planId}/${change.taskId}: auto-accept failed, the change stays proposed: ${String(error)}`);
+  }
 }
