@@ -19,6 +19,7 @@ import { createCoderExecutor, DEFAULT_REVIEW_ROUNDS, type ReviewEvent } from '..
 import { Scheduler, type SchedulerEvent } from '../core/scheduler/scheduler';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { writeFileAtomic } from '../infra/storage/atomicFile';
+import { acceptOnDisk } from '../infra/changes/diskChanges';
 import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
@@ -31,7 +32,7 @@ import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--apply] [--json]',
   run: runPlans,
 };
 
@@ -54,6 +55,7 @@ async function runPlans(argv: string[]): Promise<number> {
       'window-tokens': { type: 'string' },
       'metrics-port': { type: 'string' },
       review: { type: 'boolean', default: false },
+      apply: { type: 'boolean', default: false },
       'review-rounds': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -87,6 +89,7 @@ async function runPlans(argv: string[]): Promise<number> {
     const plans: Plan[] = [];
     for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
 
+    const changeStore = new FileChangeStore(stateDir);
     const scheduler = new Scheduler({
       store: new FileRunStore(path.join(stateDir, 'runs')),
       globalConcurrency: Math.max(1, Number(values.concurrency) || 8),
@@ -99,7 +102,7 @@ async function runPlans(argv: string[]): Promise<number> {
         },
         workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
         context: workspaceContext(workspaceDir, log),
-        saveChange: (change) => writeFileAtomic(path.join(stateDir, 'changes', change.planId, `${change.taskId}.json`), JSON.stringify(change, null, 1)),
+        saveChange: (change) => changeStore.save(change),
         ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds }, onReview: logReviewEvent(log) } : {}),
       }),
     });
@@ -131,10 +134,10 @@ async function runPlans(argv: string[]): Promise<number> {
         costUsd: tasks.reduce((n, t) => n + (t.costUsd ?? 0), 0),
       };
     });
-    const reviewed = values.review ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
-    // `--apply` (writing accepted changes to the workspace) slots in here, after the run and the
-    // review: until then nothing is written to the workspace, the changes stay in `--state`.
-    if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000, ...(reviewed ? { changes: reviewed.map(changeJson) } : {}) }, null, 2)}\n`);
+    const reviewed = values.review || values.apply ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
+    // Without `--apply` nothing is written to the workspace: the changes stay in `--state`.
+    const applied = values.apply && reviewed ? await applyAccepted(workspaceDir, changeStore, reviewed, log) : undefined;
+    if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000, ...(reviewed ? { changes: reviewed.map(changeJson) } : {}), ...(applied ? { applied } : {}) }, null, 2)}\n`);
     else if (reviewed) process.stdout.write(reviewed.map(describeChange).join(''));
     if (!values.json) for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
     scheduler.dispose();
@@ -236,10 +239,36 @@ function logReviewEvent(log: (line: string) => void) {
   };
 }
 
+/**
+ * `--apply`: writes each change the user would accept — approved by the Reviewer when review ran,
+ * verification not failed — all files of a task or none, confined to the workspace. A file that
+ * changed since the task read it is a conflict: reported, stored, never overwritten.
+ */
+async function applyAccepted(root: string, store: FileChangeStore, changes: readonly ProposedChange[], log: (l: string) => void): Promise<Record<string, string>> {
+  const outcome: Record<string, string> = {};
+  for (const change of changes) {
+    const key = `${change.planId}/${change.taskId}`;
+    if (change.state !== 'proposed') outcome[key] = change.state;
+    else if (change.review && change.review.verdict !== 'approve') outcome[key] = 'not_approved';
+    else if (change.verification?.status === 'failed') outcome[key] = 'verify_failed';
+    else {
+      try {
+        const plan = await acceptOnDisk(root, store, change.planId, change.taskId);
+        outcome[key] = plan.ok ? 'applied' : `conflict: ${plan.files.filter((f) => f.conflict).map((f) => f.path).join(', ')}`;
+      } catch (error) {
+        outcome[key] = `refused: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    log(`  apply ${key}: ${outcome[key]}`);
+  }
+  return outcome;
+}
+
 /** The stored change of every done task, read back from `--state` (resumed tasks included). */
 async function reviewedChanges(stateDir: string, plans: readonly Plan[], scheduler: Scheduler): Promise<ProposedChange[]> {
   const store = new FileChangeStore(stateDir);
   const changes: ProposedChange[] = [];
+  // Read back after the run: the store is the truth (a resumed run's earlier tasks included).
   for (const plan of plans) {
     const run = scheduler.runOf(plan.id);
     for (const task of plan.graph.tasks) {

@@ -132,4 +132,45 @@ describe('review loop through the SDK and the simulator', () => {
       await rm(outside, { recursive: true, force: true });
     }
   });
+
+  it('helios run --review --apply writes approved changes, and never over a file edited meanwhile', async () => {
+    assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first');
+    const outside = await mkdtemp(path.join(tmpdir(), 'helios-apply-cli-'));
+    const work = path.join(outside, 'workspace');
+    try {
+      await mkdir(path.join(work, 'src'), { recursive: true });
+      await writeFile(path.join(work, 'src/math.ts'), MATH);
+      const planFile = path.join(outside, 'plan.json');
+      await writeFile(planFile, JSON.stringify(plan));
+      const env = { PATH: process.env.PATH, HOME: outside, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key' };
+      const state = path.join(outside, 'state');
+      const { code, stdout, stderr } = await runCli(['run', planFile, '--review', '--apply', '--json', '--state', state, '--workspace', work], env);
+      assert.equal(code, 0, stderr);
+      const report = JSON.parse(stdout) as { applied: Record<string, string>; changes: Array<{ taskId: string }> };
+      assert.deepEqual(report.applied, { [`${plan.id}/T1`]: 'applied', [`${plan.id}/T3`]: 'applied' });
+      for (const taskId of ['T1', 'T3']) {
+        const change = JSON.parse(await readFile(path.join(state, 'changes', plan.id, `${taskId}.json`), 'utf8')) as ProposedChange;
+        assert.equal(change.state, 'applied');
+        for (const f of change.files) assert.equal(await readFile(path.join(work, f.path), 'utf8'), f.proposedContent, `${f.path} holds the proposal`);
+      }
+
+      // A second run of the same plan in a fresh state folder, after the user edited math.ts by hand:
+      // T1's change is computed from the edited file, so edit it once more before --apply runs.
+      const edited = `${MATH}// edited by hand\n`;
+      await writeFile(path.join(work, 'src/math.ts'), edited);
+      await rm(path.join(work, 'src/strings.ts'));
+      const state2 = path.join(outside, 'state2');
+      const first = await runCli(['run', planFile, '--review', '--json', '--state', state2, '--workspace', work], env);
+      assert.equal(first.code, 0, first.stderr);
+      await writeFile(path.join(work, 'src/math.ts'), `${edited}// and again\n`);
+      const again = await runCli(['run', planFile, '--review', '--apply', '--json', '--state', state2, '--workspace', work], env);
+      assert.equal(again.code, 0, again.stderr);
+      const applied = (JSON.parse(again.stdout) as { applied: Record<string, string> }).applied;
+      assert.match(applied[`${plan.id}/T1`]!, /^conflict: src\/math\.ts$/);
+      assert.equal(await readFile(path.join(work, 'src/math.ts'), 'utf8'), `${edited}// and again\n`, 'the user\'s edit is kept');
+      assert.equal(applied[`${plan.id}/T3`], 'applied');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
 });
