@@ -9,6 +9,7 @@ import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import { Governor } from '../core/governor/governor';
 import { createContextHook } from '../core/context/contextHook';
+import { createReviewContextHook, once } from '../core/context/reviewContext';
 import { buildMetricsJson } from '../core/metrics/metricsJson';
 import { fanOutSink } from '../core/metrics/metricsSink';
 import { MetricsTally } from '../core/metrics/metricsTally';
@@ -90,6 +91,7 @@ async function runPlans(argv: string[]): Promise<number> {
     for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
 
     const changeStore = new FileChangeStore(stateDir);
+    const graph = openGraphOnce(workspaceDir);
     const scheduler = new Scheduler({
       store: new FileRunStore(path.join(stateDir, 'runs')),
       globalConcurrency: Math.max(1, Number(values.concurrency) || 8),
@@ -101,7 +103,8 @@ async function runPlans(argv: string[]): Promise<number> {
           return { state: s.state, byFamily: s.byFamily };
         },
         workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
-        context: workspaceContext(workspaceDir, log),
+        context: workspaceContext(workspaceDir, log, graph),
+        reviewContext: createReviewContextHook(graph),
         saveChange: (change) => changeStore.save(change),
         ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds }, onReview: logReviewEvent(log) } : {}),
       }),
@@ -199,13 +202,9 @@ async function loadOrDecompose(input: string, client: GovernedLlmClient, stateDi
  * The Coder's context from the code analysis of `--workspace` (see `createContextHook`). ts-morph
  * is imported on the first task, never by other commands; on any error the Coder selects files itself.
  */
-export function workspaceContext(root: string, log: (line: string) => void): ReturnType<typeof createContextHook> {
+export function workspaceContext(root: string, log: (line: string) => void, open = openGraphOnce(root)): ReturnType<typeof createContextHook> {
   return createContextHook(
-    async () => {
-      const { openWorkspaceGraph } = await import('../infra/analysis/workspaceAnalysis');
-      const { workspace, stats } = await openWorkspaceGraph({ root });
-      return { workspace, files: stats.files, ms: stats.totalMs };
-    },
+    open,
     {
       onEvent: (e) => {
         if (e.kind === 'opened') log(`Code analysis: ${e.files} files in ${Math.round(e.ms)} ms`);
@@ -214,6 +213,15 @@ export function workspaceContext(root: string, log: (line: string) => void): Ret
       },
     },
   );
+}
+
+/** The workspace's dependency graph, opened on first use and shared by the Coder's and the Reviewer's context. */
+function openGraphOnce(root: string) {
+  return once(async () => {
+    const { openWorkspaceGraph } = await import('../infra/analysis/workspaceAnalysis');
+    const { workspace, stats } = await openWorkspaceGraph({ root });
+    return { workspace, files: stats.files, ms: stats.totalMs };
+  });
 }
 
 /** Reads a workspace file for the Coder; paths that leave the workspace read as missing. */

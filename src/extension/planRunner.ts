@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
 import { createContextHook } from '../core/context/contextHook';
+import { createReviewContextHook, once } from '../core/context/reviewContext';
 import { routerSettingsFrom } from '../core/router/routerSettings';
 import { createCoderExecutor, type ReviewEvent } from '../core/scheduler/coderExecutor';
 import { loadAnalysis } from './analysis/loadAnalysis';
@@ -91,6 +92,11 @@ export class PlanRunner implements vscode.Disposable {
       workspace: folder?.uri.toString() ?? 'unknown', now: () => new Date(), onRecorded: (r) => ctx.onRecorded(r),
     });
     const settings = ctx.settings();
+    const graph = folder ? once(async () => {
+      const { openWorkspaceGraph } = await loadAnalysis();
+      const { workspace, stats } = await openWorkspaceGraph({ root: folder.uri.fsPath, cacheDir: vscode.Uri.joinPath(this.storage, 'analysis').fsPath });
+      return { workspace, files: stats.files, ms: stats.totalMs };
+    }) : undefined;
     const scheduler = new Scheduler({
       store: this.store,
       globalConcurrency: settings.runConcurrency,
@@ -103,15 +109,13 @@ export class PlanRunner implements vscode.Disposable {
           return { state: s.state, byFamily: s.byFamily };
         },
         workspace: () => ({ read: (p) => readWorkspaceFile(folder?.uri, p) }),
-        // Minimal context from the dependency graph (loaded on first use); without it the Coder picks files itself.
-        ...(folder ? {
-          context: createContextHook(async () => {
-            const { openWorkspaceGraph } = await loadAnalysis();
-            const { workspace, stats } = await openWorkspaceGraph({ root: folder.uri.fsPath, cacheDir: vscode.Uri.joinPath(this.storage, 'analysis').fsPath });
-            return { workspace, files: stats.files, ms: stats.totalMs };
-          }, {
+        // Minimal context from the dependency graph (loaded on first use, shared by the Coder and the
+        // Reviewer); without it the Coder picks files itself and the Reviewer sees the diff alone.
+        ...(graph ? {
+          context: createContextHook(graph, {
             onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
           }),
+          reviewContext: createReviewContextHook(graph),
         } : {}),
         saveChange: async (change) => {
           await this.changes.save(change);
