@@ -24,6 +24,10 @@ export interface ModeMetrics {
   readonly output_tokens: number;
   readonly cache_write_tokens: number;
   readonly cache_read_tokens: number;
+  /** Provider prompt-cache (L1) reads ÷ all prompt tokens (input + writes + reads), on plans of 10+ tasks. */
+  readonly l1_read_share_10plus: number;
+  /** The cache facade's counters (helios mode runs through it; the baseline does not). */
+  readonly cache: { readonly l2_hits: number; readonly l3_hits: number; readonly l1_saved_usd: number; readonly saved_usd: number } | null;
   /** Opus's share of the cost, 0–1. */
   readonly opus_share: number;
   readonly concurrency: number;
@@ -98,6 +102,19 @@ export function lowerBound(plans: readonly Plan[], durationMs: ReadonlyMap<strin
   return { boundMs: Math.max(criticalPathMs, workMs / Math.max(1, concurrency)), criticalPathMs, workMs };
 }
 
+/** L1 reads ÷ all prompt tokens over the Coder calls of plans with at least `minTasks` tasks. */
+export function l1ReadShare(plans: readonly Plan[], records: readonly UsageRecord[], minTasks = 10): number {
+  const big = new Set(plans.filter((p) => p.graph.tasks.length >= minTasks).map((p) => p.id));
+  let reads = 0;
+  let all = 0;
+  for (const r of records) {
+    if (r.planId === null || r.planId === undefined || !big.has(r.planId)) continue;
+    reads += r.usage.cacheReadInputTokens;
+    all += r.usage.inputTokens + r.usage.cacheCreationInputTokens + r.usage.cacheReadInputTokens;
+  }
+  return all > 0 ? reads / all : 0;
+}
+
 export function taskKey(planId: string, taskId: string): string {
   return `${planId}/${taskId}`;
 }
@@ -134,6 +151,7 @@ export function targets(baseline: ModeMetrics, helios: ModeMetrics): Record<stri
     opus_share_below_50pct: helios.opus_share < 0.5,
     makespan_within_15pct_of_lower_bound: helios.makespan_over_lower_bound <= 1.15,
     overshoot_zero: helios.overshoot === 0 && baseline.overshoot === 0,
+    l1_reads_at_least_half_of_input_on_10plus_plans: helios.l1_read_share_10plus >= 0.5,
     all_tasks_done: helios.tasks_failed === 0 && baseline.tasks_failed === 0 && helios.tasks_done === helios.tasks && baseline.tasks_done === baseline.tasks,
   };
 }
@@ -161,6 +179,8 @@ export function formatTable(baseline: ModeMetrics, helios: ModeMetrics, speedUp:
     ['billed-token-equivalents', int(baseline.billed_token_equivalents), int(helios.billed_token_equivalents), `${q.billed_token_equivalents.toFixed(3)}×`],
     ['input tokens (uncached)', int(baseline.input_tokens), int(helios.input_tokens), `${q.input_tokens.toFixed(3)}×`],
     ['cache write / read tokens', `${int(baseline.cache_write_tokens)} / ${int(baseline.cache_read_tokens)}`, `${int(helios.cache_write_tokens)} / ${int(helios.cache_read_tokens)}`, ''],
+    ['L1 reads ÷ prompt tokens (plans 10+)', pct(baseline.l1_read_share_10plus), pct(helios.l1_read_share_10plus), ''],
+    ['cache L2 / L3 hits; saved', '—', helios.cache ? `${helios.cache.l2_hits} / ${helios.cache.l3_hits}; ${money(helios.cache.saved_usd)}` : '—', ''],
     ['output tokens', int(baseline.output_tokens), int(helios.output_tokens), `${q.output_tokens.toFixed(3)}×`],
     ['Opus share of cost', pct(baseline.opus_share), pct(helios.opus_share), ''],
     ['concurrency (global)', String(baseline.concurrency), String(helios.concurrency), ''],
