@@ -1,0 +1,57 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { VerifyHook } from '../core/scheduler/coderExecutor';
+import { detectVerifyCommand } from '../core/verify/detectCommand';
+import { createVerifier } from '../core/verify/verifyChange';
+import { cleanupStale, ScratchCopier } from '../infra/sandbox/scratchCopy';
+import { SrtSandbox } from '../infra/sandbox/srtSandbox';
+
+/** `--verify auto`: detect the command from the workspace's files (see detectCommand.ts). */
+export const AUTO_VERIFY = 'auto';
+
+export interface VerifyFlagOptions {
+  /** Hosts the command may reach (`--verify-allow-host`); none by default. */
+  readonly allowedHosts?: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+/**
+ * `helios run … --verify "<command>"`: the verify hook for the Coder executor, or undefined when
+ * the flag is absent. The CLI never runs unsandboxed: without a usable sandbox every result is
+ * `unavailable` with the reason. Copies a crashed earlier run left behind are removed first.
+ */
+export function verifierFromFlag(command: string | undefined, root: string, options: VerifyFlagOptions = {}): VerifyHook | undefined {
+  if (command === undefined) return undefined;
+  const workspace = path.resolve(root);
+  let cleaned: Promise<unknown> | undefined;
+  const verify = createVerifier({
+    sandbox: new SrtSandbox(),
+    scratch: new ScratchCopier(),
+    workspaceRoot: () => workspace,
+    command: command.trim() === AUTO_VERIFY ? detectIn : command,
+    home: os.homedir(),
+    policy: {
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    },
+  });
+  return async (plan, task, change, signal) => {
+    cleaned ??= cleanupStale().catch(() => undefined);
+    await cleaned;
+    return verify(plan, task, change, signal);
+  };
+}
+
+async function detectIn(workspace: string): Promise<string | undefined> {
+  const detected = await detectVerifyCommand({
+    readText: async (rel) => {
+      try {
+        return await fs.readFile(path.join(workspace, rel), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  return detected?.command;
+}
