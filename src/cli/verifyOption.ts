@@ -5,7 +5,7 @@ import type { VerifyHook } from '../core/scheduler/coderExecutor';
 import { detectVerifyCommand } from '../core/verify/detectCommand';
 import { createVerifier } from '../core/verify/verifyChange';
 import { cleanupStale, ScratchCopier } from '../infra/sandbox/scratchCopy';
-import { SrtSandbox } from '../infra/sandbox/srtSandbox';
+import { shutdownSandboxRuntime, SrtSandbox } from '../infra/sandbox/srtSandbox';
 
 /** `--verify auto`: detect the command from the workspace's files (see detectCommand.ts). */
 export const AUTO_VERIFY = 'auto';
@@ -36,10 +36,19 @@ export function verifierFromFlag(command: string | undefined, root: string, opti
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     },
   });
+  let inFlight = 0;
   return async (plan, task, change, signal) => {
     cleaned ??= cleanupStale().catch(() => undefined);
     await cleaned;
-    return verify(plan, task, change, signal);
+    inFlight += 1;
+    try {
+      return await verify(plan, task, change, signal);
+    } finally {
+      // The runtime's proxies keep the event loop alive: stop them whenever nothing is verifying,
+      // so the CLI exits when its run ends (restarting them costs ~0.4 s per verification).
+      inFlight -= 1;
+      if (inFlight === 0) await shutdownSandboxRuntime();
+    }
   };
 }
 

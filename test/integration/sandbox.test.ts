@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultPolicy } from '../../src/core/verify/sandbox';
 import { createVerifier } from '../../src/core/verify/verifyChange';
+import { verifierFromFlag } from '../../src/cli/verifyOption';
 import { cleanupStale, ScratchCopier } from '../../src/infra/sandbox/scratchCopy';
 import { shutdownSandboxRuntime, SrtSandbox } from '../../src/infra/sandbox/srtSandbox';
 import { changeOf, plan, task } from '../fixtures/verify/changeFactory';
@@ -156,6 +157,16 @@ describe('sandboxed verification (real runtime)', () => {
     })(plan, task, changeOf([]), new AbortController().signal);
     assert.equal(result.status, 'unavailable');
     assert.equal(result.reason, 'bubblewrap_missing');
+  });
+
+  it('--verify: no flag, no hook; `auto` detects the project\'s tests and runs them sandboxed', async () => {
+    assert.equal(verifierFromFlag(undefined, workspace), undefined);
+    const hook = verifierFromFlag('auto', workspace);
+    assert.ok(hook);
+    const result = await hook(plan, task, changeOf([]), new AbortController().signal);
+    assert.equal(result.status, 'passed', result.output);
+    assert.equal(result.command, 'npm test');
+    assert.equal(result.failedTests, 0);
   });
 
   it('removes copies left by a process that is gone, and keeps live ones', async () => {
