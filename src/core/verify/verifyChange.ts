@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProposedChange } from '../../shared/proposedChange';
 import type { Plan, Task } from '../../shared/taskGraph';
 import type { VerificationResult } from '../../shared/verification';
-import { HeliosError } from '../errors/heliosError';
+import { HeliosError, isHeliosError } from '../errors/heliosError';
 import type { VerifyHook } from '../scheduler/coderExecutor';
 import { defaultPolicy, type Sandbox, type SandboxAvailability, type SandboxPolicy } from './sandbox';
 import { countFailedTests, trimOutput } from './testOutput';
@@ -113,7 +113,15 @@ async function applyToCopy(copy: ScratchCopy, change: ProposedChange): Promise<A
     const base = current === undefined ? null : sha256(current);
     if (base !== file.baseSha256) return { reason: 'base_mismatch', path: file.path };
   }
-  for (const file of change.files) await copy.writeFile(file.path, file.proposedContent);
+  for (const file of change.files) {
+    try {
+      await copy.writeFile(file.path, file.proposedContent);
+    } catch (error) {
+      // A path through a linked dependency folder: the copy refuses it rather than touch the user's tree.
+      if (isHeliosError(error, 'path_outside_workspace')) return { reason: 'path_outside_workspace', path: file.path };
+      throw error;
+    }
+  }
   return undefined;
 }
 

@@ -68,7 +68,7 @@ export class ScratchCopier implements ScratchCopies {
         const source = path.join(workspaceRoot, name);
         if (await isDirectory(source)) await fs.symlink(source, path.join(dir, name), 'dir');
       }
-      const secretFiles = [...secrets].flatMap((rel) => [path.join(workspaceRoot, rel)]);
+      const secretFiles = [...secrets].map((rel) => path.join(workspaceRoot, rel));
       return {
         dir,
         tmpDir,
@@ -83,8 +83,9 @@ export class ScratchCopier implements ScratchCopies {
         },
         writeFile: async (rel, content) => {
           const target = inside(dir, rel);
+          // Never write through a symlink: a linked folder (node_modules) is the user's own tree.
+          await refuseLinkedParents(dir, rel);
           await fs.mkdir(path.dirname(target), { recursive: true });
-          // Never write through a symlink: it could point into the user's tree (node_modules).
           await fs.rm(target, { force: true });
           await fs.writeFile(target, content);
         },
@@ -141,6 +142,22 @@ function inside(dir: string, rel: string): string {
   const target = path.resolve(dir, rel);
   if (!target.startsWith(dir + path.sep)) throw new HeliosError('path_outside_workspace', 'Path leaves the scratch copy', { path: rel });
   return target;
+}
+
+/** Throws when a folder on the way to `rel` in the copy is a symlink (it would lead out of the copy). */
+async function refuseLinkedParents(dir: string, rel: string): Promise<void> {
+  const segments = rel.split('/').slice(0, -1);
+  let current = dir;
+  for (const segment of segments) {
+    current = path.join(current, segment);
+    let stat;
+    try {
+      stat = await fs.lstat(current);
+    } catch {
+      return; // Missing from here on: mkdir creates real folders.
+    }
+    if (stat.isSymbolicLink()) throw new HeliosError('path_outside_workspace', 'Path goes through a linked folder', { path: rel });
+  }
 }
 
 async function isDirectory(p: string): Promise<boolean> {
