@@ -125,6 +125,16 @@ describe('createVerifier', () => {
     assert.equal(scratch.created[0]!.disposed, true);
   });
 
+  it('reports a sandbox that could not start the command as an error, not as a failing change', async () => {
+    const scratch = new MemoryScratch(workspace);
+    const sandbox = new FakeSandbox(OK, () => Promise.reject(new Error('bwrap: setting up uid map: Permission denied')));
+    const result = await verifier({ sandbox, scratch })(plan, task, breaking, signal);
+    assert.equal(result.status, 'error');
+    assert.equal(result.reason, 'sandbox_failed');
+    assert.match(result.output, /uid map/);
+    assert.equal(scratch.created[0]!.disposed, true);
+  });
+
   it('reports a timeout as a failure, with the violations the sandbox saw', async () => {
     const sandbox = new FakeSandbox(OK, { exitCode: null, output: 'partial', timedOut: true, violations: ['network_denied example.com:443'] });
     const result = await verifier({ sandbox })(plan, task, breaking, signal);

@@ -84,7 +84,15 @@ export function createVerifier(options: VerifierOptions): VerifyHook {
       const mismatch = await applyToCopy(copy, change);
       if (mismatch) return done({ status: 'error', command, reason: mismatch.reason, output: mismatch.path });
       const policy = defaultPolicy({ scratchDir: copy.dir, tmpDir: copy.tmpDir, home: options.home, secretFiles: copy.secretFiles, ...options.policy });
-      const run = await runner.run(command, copy.dir, policy, signal);
+      let run;
+      try {
+        run = await runner.run(command, copy.dir, policy, signal);
+      } catch (error) {
+        if (signal.aborted) throw new HeliosError('cancelled', 'Cancelled during verification', {}, { cause: error });
+        // The sandbox could not start this command (the runtime refused the policy, spawn failed):
+        // Helios's problem, not the change's, so `error` rather than `failed`.
+        return done({ status: 'error', command, reason: 'sandbox_failed', output: error instanceof Error ? error.message : String(error) });
+      }
       if (signal.aborted) throw new HeliosError('cancelled', 'Cancelled during verification');
       const failedTests = countFailedTests(run.output);
       return done({
