@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,7 +44,9 @@ function loadRuntime(): Promise<Runtime> {
   runtime ??= (async () => {
     // The runtime is ESM-only and we are CommonJS: import it by file URL, resolved the CommonJS
     // way (a bare specifier fails under some loaders), and only on first use — it is not small.
-    const entry = require.resolve('@anthropic-ai/sandbox-runtime');
+    // Left out of the bundle on purpose: it runs binaries it ships (seccomp filter, proxy agent)
+    // from its own folder, so it must stay a package on disk.
+    const entry = createRequire(__filename).resolve('@anthropic-ai/sandbox-runtime');
     const lib = (await import(pathToFileURL(entry).href)) as Runtime;
     await lib.SandboxManager.initialize(BASE_CONFIG);
     return lib;
