@@ -122,7 +122,7 @@ export class SrtSandbox implements Sandbox {
     const commandId = randomBytes(16).toString('base64url');
     const inner = policy.tmpDir ? `export TMPDIR=${shellQuote(policy.tmpDir)}; ${command}` : command;
     const custom: Partial<SandboxRuntimeConfig> = {
-      filesystem: { denyRead: [...policy.denyRead], allowWrite: [...policy.writable], denyWrite: [] },
+      filesystem: { denyRead: [...policy.denyRead], allowWrite: [...policy.writable], denyWrite: runtimeConvenienceWrites(this.platform) },
     };
     const { argv, env } = await manager.wrapWithSandboxArgv(inner, undefined, custom, signal, cwd, { commandId, commandText: command });
     if (policy.allowedHosts.length > 0) manager.registerCommandNetworkLists(commandId, { allowedDomains: [...policy.allowedHosts] });
@@ -163,6 +163,16 @@ export function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && INHERITED.test(k)) out[k] = v;
   return out;
+}
+
+/**
+ * Folders the runtime makes writable for every command unless told otherwise (its own temp
+ * folder, npm's log folder). The policy promises writes only in the scratch copy and its temp
+ * folder, so they are denied here; npm only warns that it cannot write its log.
+ */
+function runtimeConvenienceWrites(platform: NodeJS.Platform): string[] {
+  const tmp = platform === 'darwin' ? ['/tmp/claude', '/private/tmp/claude'] : ['/tmp/claude'];
+  return [...tmp, path.join(os.homedir(), '.npm/_logs')];
 }
 
 /** What the runtime added to (or changed in) this process's environment: its proxy settings. */
