@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promises as fs, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,6 +123,38 @@ describe('sandboxed verification (real runtime)', () => {
     assert.ok(result.violations.includes(`read_denied ${path.join(home, '.ssh/id_rsa')}`), result.violations.join('\n'));
     assert.ok(result.violations.some((v) => v.startsWith('read_denied ') && v.endsWith('.env')), result.violations.join('\n'));
     assert.ok(result.violations.includes('network_denied example.com:443'), result.violations.join('\n'));
+  });
+
+  it('reaches a host only when the run names it', async () => {
+    // A server on the host's loopback: outside the sandbox's network namespace, reachable only
+    // through the runtime's proxy, which allows an IP literal only when it is listed.
+    const server = http.createServer((_req, res) => res.end('hello-from-host')).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const dir = await fs.mkdtemp(path.join(tmp, 'net-'));
+      const command = `curl -sS -m 5 --noproxy '' http://${host}/`;
+      const denied = await sandbox.run(command, dir, defaultPolicy({ scratchDir: dir, tmpDir: dir, home }));
+      assert.doesNotMatch(denied.output, /hello-from-host/);
+      assert.deepEqual(denied.violations, [`network_denied ${host}`]);
+      const allowed = await sandbox.run(command, dir, defaultPolicy({ scratchDir: dir, tmpDir: dir, home, allowedHosts: [host] }));
+      assert.equal(allowed.output, 'hello-from-host');
+      assert.deepEqual(allowed.violations, []);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('verifies changes in parallel, each in its own copy', async () => {
+    const current = await fs.readFile(path.join(workspace, 'src/math.js'), 'utf8');
+    const verify = verifierFor('npm test');
+    const [broken, fine] = await Promise.all([
+      verify(plan, task, changeOf([{ path: 'src/math.js', base: current, proposed: current.replace('a + b', 'a - b') }]), new AbortController().signal),
+      verify(plan, task, changeOf([{ path: 'src/math.js', base: current, proposed: `${current}// harmless\n` }]), new AbortController().signal),
+    ]);
+    assert.equal(broken.status, 'failed');
+    assert.equal(broken.failedTests, 2);
+    assert.equal(fine.status, 'passed', fine.output);
   });
 
   it('kills the whole process tree on cancellation, leaving no process behind', async () => {
