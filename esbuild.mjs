@@ -2,7 +2,7 @@
 //   shared ← core ← infra ← extension/cli, and webview → shared.
 // A forbidden import fails the build, so the rule does not depend on review.
 import * as esbuild from 'esbuild';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
@@ -94,8 +94,36 @@ const configs = [
 // A release build starts from an empty dist/, so no stale source maps are packaged.
 if (production) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
+/**
+ * Anthropic's sandbox runtime is not bundled: it runs binaries it ships (a seccomp filter, a proxy
+ * agent) from its own folder, so it must stay a package on disk. A release build copies it and
+ * its dependencies to dist/node_modules, where the extension's `require.resolve` finds it
+ * (without its Windows helper: Helios does not verify on Windows yet).
+ */
+function copySandboxRuntime() {
+  const seen = new Set();
+  const copy = (name, from) => {
+    // Node's lookup, by hand: `exports` may hide package.json from require.resolve.
+    let dir;
+    for (let at = from; !dir; at = path.dirname(at)) {
+      const candidate = path.join(at, 'node_modules', name);
+      if (existsSync(path.join(candidate, 'package.json'))) dir = candidate;
+      else if (at === path.dirname(at)) throw new Error(`${name} (needed by ${from}) is not installed`);
+    }
+    const manifest = path.join(dir, 'package.json');
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const target = path.join(root, 'dist', 'node_modules', path.relative(path.join(root, 'node_modules'), dir));
+    cpSync(dir, target, { recursive: true, dereference: true, filter: (src) => !/\.(map|d\.ts|d\.mts|md)$/.test(src) && !src.includes(`${path.sep}srt-win`) });
+    const deps = JSON.parse(readFileSync(manifest, 'utf8')).dependencies ?? {};
+    for (const dep of Object.keys(deps)) copy(dep, dir);
+  };
+  copy('@anthropic-ai/sandbox-runtime', root);
+}
+
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
 } else {
   await Promise.all(configs.map((c) => esbuild.build(c)));
+  if (production) copySandboxRuntime();
 }

@@ -21,6 +21,7 @@ import { Scheduler, type SchedulerEvent } from '../core/scheduler/scheduler';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { writeFileAtomic } from '../infra/storage/atomicFile';
 import { acceptOnDisk } from '../infra/changes/diskChanges';
+import { createWorkspaceVerifier } from '../infra/sandbox/workspaceVerifier';
 import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
@@ -33,7 +34,7 @@ import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--apply] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--json]',
   run: runPlans,
 };
 
@@ -57,6 +58,8 @@ async function runPlans(argv: string[]): Promise<number> {
       'metrics-port': { type: 'string' },
       review: { type: 'boolean', default: false },
       apply: { type: 'boolean', default: false },
+      verify: { type: 'string' },
+      'verify-allow-host': { type: 'string', multiple: true },
       'review-rounds': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -91,6 +94,7 @@ async function runPlans(argv: string[]): Promise<number> {
     for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
 
     const changeStore = new FileChangeStore(stateDir);
+    const verify = createWorkspaceVerifier(values.verify, workspaceDir, values['verify-allow-host'] ? { allowedHosts: values['verify-allow-host'] } : {});
     const graph = openGraphOnce(workspaceDir);
     const scheduler = new Scheduler({
       store: new FileRunStore(path.join(stateDir, 'runs')),
@@ -106,7 +110,9 @@ async function runPlans(argv: string[]): Promise<number> {
         context: workspaceContext(workspaceDir, log, graph),
         reviewContext: createReviewContextHook(graph),
         saveChange: (change) => changeStore.save(change),
-        ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds }, onReview: logReviewEvent(log) } : {}),
+        ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds } } : {}),
+        ...(verify ? { verify } : {}),
+        ...(values.review || verify ? { onReview: logReviewEvent(log) } : {}),
       }),
     });
     if (metrics) scheduler.onEvent(metrics.onSchedulerEvent);
@@ -137,7 +143,7 @@ async function runPlans(argv: string[]): Promise<number> {
         costUsd: tasks.reduce((n, t) => n + (t.costUsd ?? 0), 0),
       };
     });
-    const reviewed = values.review || values.apply ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
+    const reviewed = values.review || values.apply || verify ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
     // Without `--apply` nothing is written to the workspace: the changes stay in `--state`.
     const applied = values.apply && reviewed ? await applyAccepted(workspaceDir, changeStore, reviewed, log) : undefined;
     if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000, ...(reviewed ? { changes: reviewed.map(changeJson) } : {}), ...(applied ? { applied } : {}) }, null, 2)}\n`);
@@ -243,7 +249,7 @@ function logReviewEvent(log: (line: string) => void) {
       log(`  review ${key} round ${e.round}: ${e.review.verdict} (${e.review.findings.length} finding(s), ${blockers} blocker(s))`);
     } else if (e.kind === 'review_failed') log(`  review ${key} failed (${e.reason}); the change is kept unreviewed`);
     else if (e.kind === 'rework_failed') log(`  rework ${key} failed (${e.reason}); the previous change is kept`);
-    else if (e.kind === 'verified') log(`  verify ${key}: ${e.verification.status}`);
+    else if (e.kind === 'verified') log(`  verify ${key}: ${e.verification.status}${e.verification.failedTests ? ` (${e.verification.failedTests} failing tests)` : ''}${e.verification.reason ? ` (${e.verification.reason})` : ''}${e.verification.violations.length > 0 ? ` — stopped: ${e.verification.violations.join(', ')}` : ''}`);
   };
 }
 
@@ -300,7 +306,7 @@ function describeChange(change: ProposedChange): string {
     const at = f.endLine > f.startLine ? `${f.startLine}-${f.endLine}` : `${f.startLine}`;
     lines.push(`  ${f.path}:${at} ${f.severity} ${f.message}${f.replacement !== undefined ? ' (suggested fix)' : ''}`);
   }
-  if (change.verification) lines.push(`  verify: ${change.verification.status}`);
+  if (change.verification) lines.push(`  verify: ${change.verification.status}${change.verification.command ? ` (${change.verification.command})` : ''}${change.verification.reason ? ` — ${change.verification.reason}` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultPolicy } from '../../src/core/verify/sandbox';
 import { createVerifier } from '../../src/core/verify/verifyChange';
-import { verifierFromFlag } from '../../src/cli/verifyOption';
+import { createWorkspaceVerifier } from '../../src/infra/sandbox/workspaceVerifier';
 import { cleanupStale, ScratchCopier } from '../../src/infra/sandbox/scratchCopy';
 import { shutdownSandboxRuntime, SrtSandbox } from '../../src/infra/sandbox/srtSandbox';
 import { changeOf, plan, task } from '../fixtures/verify/changeFactory';
@@ -194,8 +194,8 @@ describe('sandboxed verification (real runtime)', () => {
   });
 
   it('--verify: no flag, no hook; `auto` detects the project\'s tests and runs them sandboxed', async () => {
-    assert.equal(verifierFromFlag(undefined, workspace), undefined);
-    const hook = verifierFromFlag('auto', workspace);
+    assert.equal(createWorkspaceVerifier(undefined, workspace), undefined);
+    const hook = createWorkspaceVerifier('auto', workspace);
     assert.ok(hook);
     const result = await hook(plan, task, changeOf([]), new AbortController().signal);
     assert.equal(result.status, 'passed', result.output);

@@ -1,11 +1,12 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { VerifyHook } from '../core/scheduler/coderExecutor';
-import { detectVerifyCommand } from '../core/verify/detectCommand';
-import { createVerifier } from '../core/verify/verifyChange';
-import { cleanupStale, ScratchCopier } from '../infra/sandbox/scratchCopy';
-import { shutdownSandboxRuntime, SrtSandbox } from '../infra/sandbox/srtSandbox';
+import type { VerifyHook } from '../../core/scheduler/coderExecutor';
+import { detectVerifyCommand } from '../../core/verify/detectCommand';
+import { createVerifier } from '../../core/verify/verifyChange';
+import { cleanupStale, ScratchCopier } from './scratchCopy';
+import { shutdownSandboxRuntime, SrtSandbox } from './srtSandbox';
+import { UnsandboxedRunner } from './unsandboxedRunner';
 
 /** `--verify auto`: detect the command from the workspace's files (see detectCommand.ts). */
 export const AUTO_VERIFY = 'auto';
@@ -14,14 +15,17 @@ export interface VerifyFlagOptions {
   /** Hosts the command may reach (`--verify-allow-host`); none by default. */
   readonly allowedHosts?: readonly string[];
   readonly timeoutMs?: number;
+  /** The workspace's explicit opt-in (extension setting, workspace scope only); the CLI never sets it. */
+  readonly allowUnsandboxed?: boolean;
 }
 
 /**
- * `helios run … --verify "<command>"`: the verify hook for the Coder executor, or undefined when
- * the flag is absent. The CLI never runs unsandboxed: without a usable sandbox every result is
- * `unavailable` with the reason. Copies a crashed earlier run left behind are removed first.
+ * The verify hook for the Coder executor (`helios run --verify`, `helios.verify.command`), or
+ * undefined when there is no command. Without a usable sandbox every result is `unavailable` with
+ * the reason — unless the workspace opted in to running unsandboxed. Copies a crashed earlier run
+ * left behind are removed first.
  */
-export function verifierFromFlag(command: string | undefined, root: string, options: VerifyFlagOptions = {}): VerifyHook | undefined {
+export function createWorkspaceVerifier(command: string | undefined, root: string, options: VerifyFlagOptions = {}): VerifyHook | undefined {
   if (command === undefined) return undefined;
   const workspace = path.resolve(root);
   let cleaned: Promise<unknown> | undefined;
@@ -31,6 +35,7 @@ export function verifierFromFlag(command: string | undefined, root: string, opti
     workspaceRoot: () => workspace,
     command: command.trim() === AUTO_VERIFY ? detectIn : command,
     home: os.homedir(),
+    ...(options.allowUnsandboxed ? { allowUnsandboxed: true, unsandboxed: new UnsandboxedRunner() } : {}),
     policy: {
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
