@@ -22,6 +22,8 @@ export type HeliosErrorReason =
   | 'no_api_key'
   | 'no_workspace'
   | 'no_prd'
+  | 'finding_not_found'
+  | 'finding_not_applicable'
   // Proposed changes (#6): a decision on a file or hunk the change does not have; a workspace file
   // changed since it was read; a path that leaves the workspace folder; a store file another
   // window holds locked for longer than a decision takes.
