@@ -6,6 +6,8 @@ import { Governor } from '../core/governor/governor';
 import { readClaudeCodeUsage } from '../infra/claudeCode/claudeCodeLogFiles';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { FileObservationStore } from '../infra/governor/fileObservationStore';
+import { cleanupStale } from '../infra/sandbox/scratchCopy';
+import { shutdownSandboxRuntime } from '../infra/sandbox/srtSandbox';
 import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
@@ -119,7 +121,13 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
       })
       .catch((e: unknown) => log.warn(`Usage ledger compaction failed (nothing was lost): ${String(e)}`));
   }, COMPACT_DELAY_MS);
-  extension.subscriptions.push({ dispose: () => clearInterval(timer) }, { dispose: () => clearTimeout(compaction) });
+  // Scratch copies a crashed window left behind (verify runs), removed off the activation path.
+  const staleCopies = setTimeout(() => {
+    void cleanupStale()
+      .then((removed) => { if (removed.length > 0) log.info(`Removed ${removed.length} stale verify copies`); })
+      .catch((e: unknown) => log.warn(`Could not clean up old verify copies: ${String(e)}`));
+  }, COMPACT_DELAY_MS);
+  extension.subscriptions.push({ dispose: () => clearInterval(timer) }, { dispose: () => clearTimeout(compaction) }, { dispose: () => clearTimeout(staleCopies) });
 
   let importing = settings.budgetIncludeClaudeCode;
   const applyClaudeCodeImport = () => void governor
@@ -137,8 +145,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   void maybeRemindKeyRotation(ctx);
 }
 
-export function deactivate(): void {
-  // Everything is owned by extension.subscriptions.
+export function deactivate(): Promise<void> {
+  // Everything else is owned by extension.subscriptions; the sandbox runtime's proxies are process-wide.
+  return shutdownSandboxRuntime();
 }
 
 /** Whether the user's own `claude` is installed (checked off the activation path, once). */

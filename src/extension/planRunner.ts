@@ -13,6 +13,9 @@ import { FileRunStore } from '../infra/storage/fileRunStore';
 import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
 import type { HeliosContext } from './heliosContext';
+import { VerifyNotice } from './verifyNotice';
+import type { HeliosSettings } from '../core/config/settings';
+import { createWorkspaceVerifier } from '../infra/sandbox/workspaceVerifier';
 
 /**
  * Runs plans in this window: one scheduler for all of them, created on the first Run Plan. Runs
@@ -21,6 +24,7 @@ import type { HeliosContext } from './heliosContext';
 export class PlanRunner implements vscode.Disposable {
   private scheduler: Scheduler | undefined;
   private readonly store: FileRunStore;
+  private readonly verifyNotice: VerifyNotice;
   private readonly changed = new vscode.EventEmitter<{ planId: string; run: PlanRun }>();
   readonly onDidChange = this.changed.event;
   private readonly saved = new vscode.EventEmitter<ProposedChange>();
@@ -32,6 +36,7 @@ export class PlanRunner implements vscode.Disposable {
     private readonly storage: vscode.Uri,
     private readonly changes: FileChangeStore,
   ) {
+    this.verifyNotice = new VerifyNotice(ctx.log);
     this.store = new FileRunStore(vscode.Uri.joinPath(storage, 'runs').fsPath, (file, error) => ctx.log.warn(`Unreadable run file ${file} left untouched: ${error}`));
   }
 
@@ -97,6 +102,7 @@ export class PlanRunner implements vscode.Disposable {
       const { workspace, stats } = await openWorkspaceGraph({ root: folder.uri.fsPath, cacheDir: vscode.Uri.joinPath(this.storage, 'analysis').fsPath });
       return { workspace, files: stats.files, ms: stats.totalMs };
     }) : undefined;
+    const verify = folder ? workspaceVerifier(folder.uri.fsPath, settings) : undefined;
     const scheduler = new Scheduler({
       store: this.store,
       globalConcurrency: settings.runConcurrency,
@@ -122,7 +128,11 @@ export class PlanRunner implements vscode.Disposable {
           this.saved.fire(change);
         },
         ...(settings.reviewEnabled ? { review: { enabled: true, maxRounds: settings.reviewMaxRounds } } : {}),
-        onReview: (plan, task, e) => ctx.log.info(`${plan.id}/${task.id}: ${describeReviewEvent(e)}`),
+        ...(verify ? { verify } : {}),
+        onReview: (plan, task, e) => {
+          ctx.log.info(`${plan.id}/${task.id}: ${describeReviewEvent(e)}`);
+          if (e.kind === 'verified') this.verifyNotice.report(e.verification);
+        },
         onRouted: (plan, task, decision) => ctx.log.info(`${plan.id}/${task.id}: ${decision.model} (${decision.reason.code})`),
       }),
     });
@@ -151,4 +161,14 @@ function describeReviewEvent(e: ReviewEvent): string {
     case 'rework_failed': return `rework failed (${e.reason}): ${e.message}`;
     case 'review_failed': return `review failed, change kept unreviewed (${e.reason}): ${e.message}`;
   }
+}
+
+/** `helios.verify.command`: empty = detect from the project, `none` = off; sandboxed unless the workspace opted out. */
+function workspaceVerifier(root: string, settings: HeliosSettings): ReturnType<typeof createWorkspaceVerifier> {
+  const command = settings.verifyCommand === '' ? 'auto' : settings.verifyCommand.toLowerCase() === 'none' ? undefined : settings.verifyCommand;
+  return createWorkspaceVerifier(command, root, {
+    allowedHosts: settings.verifyAllowedHosts,
+    timeoutMs: settings.verifyTimeoutSeconds * 1_000,
+    allowUnsandboxed: settings.verifyAllowUnsandboxed,
+  });
 }
