@@ -182,9 +182,10 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await screenshot(page, 'plan-shown-again');
     }));
 
-  it('runs the plan: every task finishes and the DAG shows the model each one ran on', () =>
+  it('runs the plan: every task finishes, verified in the sandbox, and the DAG shows the model each one ran on', () =>
     step('run-plan', async ({ page, server }) => {
-      await editUserSettings(page, server.userDataDir, { 'helios.budget.windowTokens': 1_000_000 });
+      // Every change is verified in Anthropic's sandbox runtime (bubblewrap) in a scratch copy.
+      await editUserSettings(page, server.userDataDir, { 'helios.budget.windowTokens': 1_000_000, 'helios.verify.command': 'node --test' });
       await runCommand(page, 'Helios: Run Plan');
       const frame = await findWebviewFrame(page, readyDag, 60_000);
       await waitFor('every task of the plan to finish', async () => {
@@ -194,7 +195,11 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       const models: string[] = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => String(n.getAttribute('data-model') ?? '')));
       assert.ok(models.every((m) => /^claude-/.test(m)), `each node names its model: ${models.join(', ')}`);
       assert.ok(models.some((m) => /sonnet|haiku/.test(m)), 'the router sent work below Opus');
-      await screenshot(page, 'plan-done');
+      const checks = await frame.$$eval('g.dag-node', (nodes) => nodes.map((n) => [n.getAttribute('data-verification'), n.getAttribute('data-review')]));
+      assert.ok(checks.every(([verification]) => verification === 'passed'), `every node is marked verified: ${JSON.stringify(checks)}`);
+      assert.ok(checks.every(([, review]) => review === 'approve' || review === 'request_changes'), 'every node shows the review verdict');
+      assert.match((await frame.textContent('g.dag-node')) ?? '', /✓ verified/);
+      await screenshot(page, 'plan-done-verified');
     }));
 
   it('shows the KPI dashboard with non-zero values after the run', () =>

@@ -74,7 +74,8 @@ function renderNode(
   text(inner, 'dag-node-glyph', 13, 22, STATUS_GLYPH[node.status] ?? '?');
   text(inner, 'dag-node-title', 29, 22, ellipsize(node.title, TITLE_COLUMNS));
   const checks = checkLabels(node, strings);
-  text(inner, 'dag-node-meta', 13, 40, ellipsize([`${node.id} · ${node.taskType}`, ...checks].join(' · '), META_COLUMNS));
+  // Once checks ran they matter more than the task type (which the details pane still shows).
+  text(inner, 'dag-node-meta', 13, 40, ellipsize([node.id, ...(checks.length > 0 ? checks : [node.taskType])].join(' · '), META_COLUMNS));
   if (node.run?.verification) g.setAttribute('data-verification', node.run.verification.status);
   if (node.run?.review) g.setAttribute('data-review', node.run.review.verdict);
   const model = node.run?.model ? `${node.run.model}${node.run.reason ? ` · ${node.run.reason}` : ''}` : snapshot.plannedBy;
