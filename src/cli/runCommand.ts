@@ -8,6 +8,15 @@ import { DEFAULT_BUDGET, type BudgetConfig } from '../core/governor/budgetPlans'
 import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import { Governor } from '../core/governor/governor';
+import { planOverview, withSharedContext } from '../core/agents/coderPrompt';
+import { CachedLlmClient } from '../core/cache/cachedLlmClient';
+import { HashedNgramEmbedder } from '../core/cache/embedder';
+import { ExactCache } from '../core/cache/exactCache';
+import { coderScopeResolver, ScopedCacheClient, type ScopeResolver } from '../core/cache/scopedCacheClient';
+import { SemanticCache } from '../core/cache/semanticCache';
+import type { LlmClient } from '../core/llm/llmClient';
+import { FileExactCacheStore } from '../infra/cache/fileExactCacheStore';
+import { VectraIndex } from '../infra/cache/vectraIndex';
 import { createContextHook } from '../core/context/contextHook';
 import { createReviewContextHook, once } from '../core/context/reviewContext';
 import { buildMetricsJson } from '../core/metrics/metricsJson';
@@ -34,7 +43,7 @@ import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--no-cache] [--json]',
   run: runPlans,
 };
 
@@ -62,6 +71,7 @@ async function runPlans(argv: string[]): Promise<number> {
       'verify-allow-host': { type: 'string', multiple: true },
       'review-rounds': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw new Error('run needs a plan.json or a PRD');
@@ -88,14 +98,22 @@ async function runPlans(argv: string[]): Promise<number> {
     const governor = await Governor.create({ ledger, config });
     const workspace = `file://${workspaceDir}`;
     metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
-    const client = new GovernedLlmClient(inner, governor, { workspace, now: () => new Date(), onRecorded: metrics?.onRecorded });
+    const governed = new GovernedLlmClient(inner, governor, { workspace, now: () => new Date(), onRecorded: metrics?.onRecorded });
+    // router → cache → governor → provider, with the caches in `--state` (`--no-cache`: L1 only).
+    const plansById = new Map<string, Plan>();
+    const client = await cachedClient(governed, values['no-cache'] ? undefined : path.join(stateDir, 'cache'), coderScopeResolver(
+      (planId, taskId) => plansById.get(planId)?.graph.tasks.find((t) => t.id === taskId),
+      (p) => readWorkspaceFile(workspaceDir, p),
+    ), log);
 
     const plans: Plan[] = [];
     for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
+    for (const plan of plans) plansById.set(plan.id, plan);
 
     const changeStore = new FileChangeStore(stateDir);
     const verify = createWorkspaceVerifier(values.verify, workspaceDir, values['verify-allow-host'] ? { allowedHosts: values['verify-allow-host'] } : {});
     const graph = openGraphOnce(workspaceDir);
+    const taskContext = workspaceContext(workspaceDir, log, graph);
     const scheduler = new Scheduler({
       store: new FileRunStore(path.join(stateDir, 'runs')),
       globalConcurrency: Math.max(1, Number(values.concurrency) || 8),
@@ -107,7 +125,7 @@ async function runPlans(argv: string[]): Promise<number> {
           return { state: s.state, byFamily: s.byFamily };
         },
         workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
-        context: workspaceContext(workspaceDir, log, graph),
+        context: async (plan, task) => withSharedContext(planOverview(plan), await taskContext(plan, task)),
         reviewContext: createReviewContextHook(graph),
         saveChange: (change) => changeStore.save(change),
         ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds } } : {}),
@@ -193,7 +211,7 @@ async function startRunMetrics(
   };
 }
 
-async function loadOrDecompose(input: string, client: GovernedLlmClient, stateDir: string, log: (l: string) => void): Promise<Plan> {
+async function loadOrDecompose(input: string, client: LlmClient, stateDir: string, log: (l: string) => void): Promise<Plan> {
   const bytes = await readFile(input);
   if (input.endsWith('.json')) return parsePlan(JSON.parse(bytes.toString('utf8')));
   const prd = readPrd(path.basename(input), bytes);
@@ -219,6 +237,15 @@ export function workspaceContext(root: string, log: (line: string) => void, open
       },
     },
   );
+}
+
+/** The L2 and L3 caches in `dir` around the governed client (just L1 planning without a dir). */
+async function cachedClient(governed: LlmClient, dir: string | undefined, scopeFor: ScopeResolver, log: (l: string) => void): Promise<ScopedCacheClient> {
+  const warn = (reason: string, details: Readonly<Record<string, string>>) => log(`cache: ${reason} ${JSON.stringify(details)} — discarded`);
+  const exact = dir ? new ExactCache({ store: new FileExactCacheStore(path.join(dir, 'exact.json')), onWarning: warn }) : undefined;
+  await exact?.load();
+  const semantic = dir ? new SemanticCache({ index: new VectraIndex(path.join(dir, 'l3'), { onWarning: warn }), embedder: new HashedNgramEmbedder() }) : undefined;
+  return new ScopedCacheClient(new CachedLlmClient(governed, { ...(exact ? { exact } : {}), ...(semantic ? { semantic } : {}) }), scopeFor);
 }
 
 /** The workspace's dependency graph, opened on first use and shared by the Coder's and the Reviewer's context. */

@@ -24,6 +24,7 @@ import { registerDagPanelSerializer } from './dagPanel/dagPanel';
 import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
 import { MetricsHost } from './metricsHost';
+import { CacheHost } from './cacheHost';
 import { DashboardPanel, registerDashboardPanelSerializer } from './dashboardPanel/dashboardPanel';
 import { dashboardPanelDeps } from './dashboardPanel/dashboardPanelDeps';
 import { PlanRunner } from './planRunner';
@@ -73,6 +74,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   const metrics = new MetricsHost(ctx, vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? 'none');
   ctx.metrics = metrics;
   extension.subscriptions.push(metrics, metrics.onDidChange(() => DashboardPanel.currentPanel?.scheduleUpdate()));
+  ctx.cache = new CacheHost(extension.storageUri, settings, log, metrics);
+  extension.subscriptions.push(ctx.cache);
   if (extension.storageUri) {
     const changes = new FileChangeStore(extension.storageUri.fsPath, { onCorrupt });
     ctx.runner = new PlanRunner(ctx, extension.storageUri, changes);

@@ -7,6 +7,7 @@ import type { BudgetSnapshot } from '../shared/budget';
 import type { PlanRunner } from './planRunner';
 import type { ProviderHost } from './providerHost';
 import type { MetricsHost } from './metricsHost';
+import type { CacheHost } from './cacheHost';
 
 /**
  * The one object commands receive: the services `activate()` composed. Commands read what they
@@ -23,6 +24,8 @@ export interface HeliosContext {
   readonly plans: PlanStore | undefined;
   /** Runs plans (created with the context; undefined when no folder is open). */
   runner?: PlanRunner;
+  /** The window's L2/L3 caches (L1 is per request); set by activate. */
+  cache?: CacheHost;
   /** Set by activate once the metrics host exists. */
   metrics?: MetricsHost;
   /** The budget as the meter and the budget panel show it. */

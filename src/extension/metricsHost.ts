@@ -39,6 +39,12 @@ export class MetricsHost implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /** A cache lookup (l1 prompt cache, l2 exact, l3 semantic), for the `helios_cache_*` series and the dashboard. */
+  recordCacheLookup(level: CacheLevel, hit: boolean): void {
+    this.sink.recordCacheLookup(level, hit);
+    this.changed.fire();
+  }
+
   schedulerEvent(event: SchedulerEvent): void {
     this.onScheduler(event);
     this.changed.fire();

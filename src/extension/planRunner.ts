@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
+import { planOverview, withSharedContext } from '../core/agents/coderPrompt';
 import { createContextHook } from '../core/context/contextHook';
 import { createReviewContextHook, once } from '../core/context/reviewContext';
 import { routerSettingsFrom } from '../core/router/routerSettings';
@@ -12,6 +13,7 @@ import type { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
+import { coderScopeResolver, type ScopedCacheClient } from '../core/cache/scopedCacheClient';
 import type { HeliosContext } from './heliosContext';
 import { VerifyNotice } from './verifyNotice';
 import type { HeliosSettings } from '../core/config/settings';
@@ -25,6 +27,9 @@ export class PlanRunner implements vscode.Disposable {
   private scheduler: Scheduler | undefined;
   private readonly store: FileRunStore;
   private readonly verifyNotice: VerifyNotice;
+  private cached: ScopedCacheClient | undefined;
+  /** Plans this window ran, by id: a Coder call's tags name its task. */
+  private readonly plans = new Map<string, Plan>();
   private readonly changed = new vscode.EventEmitter<{ planId: string; run: PlanRun }>();
   readonly onDidChange = this.changed.event;
   private readonly saved = new vscode.EventEmitter<ProposedChange>();
@@ -54,11 +59,17 @@ export class PlanRunner implements vscode.Disposable {
   async run(plans: readonly Plan[]): Promise<PlanRun[]> {
     const scheduler = await this.ensureScheduler();
     for (const plan of plans) {
+      this.plans.set(plan.id, plan);
       if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
       else await scheduler.addPlan(plan);
     }
     await scheduler.whenIdle();
     return plans.map((p) => scheduler.runOf(p.id)!);
+  }
+
+  /** The Reviewer approved, or the user accepted, the task's change: its answer may serve similar tasks (L3). */
+  async trust(planId: string, taskId: string): Promise<void> {
+    if (await this.cached?.trust(planId, taskId)) this.ctx.log.info(`${planId}/${taskId}: answer trusted for the semantic cache`);
   }
 
   pause(planId: string): Promise<void> {
@@ -93,9 +104,16 @@ export class PlanRunner implements vscode.Disposable {
     const { ctx } = this;
     const folder = vscode.workspace.workspaceFolders?.[0];
     const inner = await ctx.providers.client();
-    const client = new GovernedLlmClient(inner, ctx.governor, {
+    const governed = new GovernedLlmClient(inner, ctx.governor, {
       workspace: folder?.uri.toString() ?? 'unknown', now: () => new Date(), onRecorded: (r) => ctx.onRecorded(r),
     });
+    // router → cache → governor → provider; a Coder call's L3 scope is its task's files as they are now.
+    const cached = await ctx.cache?.wrap(governed, coderScopeResolver(
+      (planId, taskId) => this.plans.get(planId)?.graph.tasks.find((t) => t.id === taskId),
+      (p) => readWorkspaceFile(folder?.uri, p),
+    ));
+    this.cached = cached;
+    const client = cached ?? governed;
     const settings = ctx.settings();
     const graph = folder ? once(async () => {
       const { openWorkspaceGraph } = await loadAnalysis();
@@ -103,6 +121,9 @@ export class PlanRunner implements vscode.Disposable {
       return { workspace, files: stats.files, ms: stats.totalMs };
     }) : undefined;
     const verify = folder ? workspaceVerifier(folder.uri.fsPath, settings) : undefined;
+    const taskContext = graph ? createContextHook(graph, {
+      onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
+    }) : undefined;
     const scheduler = new Scheduler({
       store: this.store,
       globalConcurrency: settings.runConcurrency,
@@ -117,12 +138,9 @@ export class PlanRunner implements vscode.Disposable {
         workspace: () => ({ read: (p) => readWorkspaceFile(folder?.uri, p) }),
         // Minimal context from the dependency graph (loaded on first use, shared by the Coder and the
         // Reviewer); without it the Coder picks files itself and the Reviewer sees the diff alone.
-        ...(graph ? {
-          context: createContextHook(graph, {
-            onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
-          }),
-          reviewContext: createReviewContextHook(graph),
-        } : {}),
+        // Every task's prompt starts with the plan overview: a prefix all tasks of the plan share (L1).
+        context: async (plan, task) => withSharedContext(planOverview(plan), await taskContext?.(plan, task)),
+        ...(graph ? { reviewContext: createReviewContextHook(graph) } : {}),
         saveChange: async (change) => {
           await this.changes.save(change);
           this.saved.fire(change);
@@ -132,6 +150,7 @@ export class PlanRunner implements vscode.Disposable {
         onReview: (plan, task, e) => {
           ctx.log.info(`${plan.id}/${task.id}: ${describeReviewEvent(e)}`);
           if (e.kind === 'verified') this.verifyNotice.report(e.verification);
+          if (e.kind === 'reviewed' && e.review.verdict === 'approve') void this.trust(plan.id, task.id);
         },
         onRouted: (plan, task, decision) => ctx.log.info(`${plan.id}/${task.id}: ${decision.model} (${decision.reason.code})`),
       }),

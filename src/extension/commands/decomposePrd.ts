@@ -28,11 +28,13 @@ export async function runDecompose(ctx: HeliosContext, arg: unknown): Promise<Pl
   const prd = readPrd(relPath, bytes);
   const settings = ctx.settings();
   const inner = await ctx.providers.client();
-  const client = new GovernedLlmClient(inner, ctx.governor, {
+  const governed = new GovernedLlmClient(inner, ctx.governor, {
     workspace: folder.uri.toString(),
     now: () => new Date(),
     onRecorded: (record) => ctx.onRecorded(record),
   });
+  // The same PRD decomposed again with the same settings is answered from the cache, for free.
+  const client = (await ctx.cache?.wrap(governed)) ?? governed;
   ctx.log.info(`Decomposing ${relPath} (${prd.bytes} bytes) with ${settings.architectModel} via ${client.provider}`);
 
   const plan = await vscode.window.withProgress(

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { CachedLlmClient, cacheMetricsListener, type CacheStats } from '../core/cache/cachedLlmClient';
+import { HashedNgramEmbedder } from '../core/cache/embedder';
+import { ExactCache } from '../core/cache/exactCache';
+import { ScopedCacheClient, type ScopeResolver } from '../core/cache/scopedCacheClient';
+import { SemanticCache } from '../core/cache/semanticCache';
+import type { HeliosSettings } from '../core/config/settings';
+import type { LlmClient } from '../core/llm/llmClient';
+import type { CacheLevel } from '../core/metrics/metricsSink';
+import { FileExactCacheStore } from '../infra/cache/fileExactCacheStore';
+import { VectraIndex } from '../infra/cache/vectraIndex';
+
+const INVALIDATE_DELAY_MS = 500;
+
+/**
+ * The window's cache layers over one workspace: L2 (exact match) and L3 (semantic, vectra) in
+ * workspace storage, shared by every client the window builds, so stats and invalidation see one
+ * cache. L1 (provider prompt caching) is planned per request by the facade and needs no storage.
+ * Files that change in the workspace invalidate the entries that depended on them.
+ */
+export class CacheHost implements vscode.Disposable {
+  private readonly exact: ExactCache | undefined;
+  private readonly semantic: SemanticCache | undefined;
+  private readonly loaded: Promise<void>;
+  private readonly clients = new Set<CachedLlmClient>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    storage: vscode.Uri | undefined,
+    settings: HeliosSettings,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly metrics?: { recordCacheLookup(level: CacheLevel, hit: boolean): void },
+  ) {
+    const warn = (reason: string, details: Readonly<Record<string, string>>) => log.warn(`Cache: ${reason} ${JSON.stringify(details)} — discarded, nothing else is affected`);
+    const on = storage !== undefined && settings.cacheEnabled;
+    this.exact = on ? new ExactCache({ store: new FileExactCacheStore(vscode.Uri.joinPath(storage, 'cache', 'exact.json').fsPath), onWarning: warn }) : undefined;
+    this.semantic = on && settings.cacheSemanticEnabled
+      ? new SemanticCache({ index: new VectraIndex(vscode.Uri.joinPath(storage, 'cache', 'l3').fsPath, { onWarning: warn }), embedder: new HashedNgramEmbedder() })
+      : undefined;
+    this.loaded = (this.exact?.load() ?? Promise.resolve()).then(() => undefined, (e: unknown) => log.warn(`Cache: could not load (${String(e)}); starting empty`));
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (on && folder) {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), true, false, false);
+      const changed = (uri: vscode.Uri) => this.fileChanged(vscode.workspace.asRelativePath(uri, false));
+      this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidDelete(changed));
+    }
+  }
+
+  /** `router → cache → governor → provider`: wraps a governed client; `scopeFor` enables L3 for its calls. */
+  async wrap(governed: LlmClient, scopeFor: ScopeResolver = () => Promise.resolve(undefined)): Promise<ScopedCacheClient> {
+    await this.loaded;
+    const cache = new CachedLlmClient(governed, {
+      ...(this.exact ? { exact: this.exact } : {}),
+      ...(this.semantic ? { semantic: this.semantic } : {}),
+      ...(this.metrics ? { onEvent: cacheMetricsListener(this.metrics) } : {}),
+    });
+    this.clients.add(cache);
+    return new ScopedCacheClient(cache, scopeFor);
+  }
+
+  /** The layers' counters summed over this window's clients; sizes from the shared stores. */
+  async stats(): Promise<CacheStats | undefined> {
+    const all = await Promise.all([...this.clients].map((c) => c.stats()));
+    if (all.length === 0) return undefined;
+    const sum = (pick: (s: CacheStats) => number) => all.reduce((n, s) => n + pick(s), 0);
+    const first = all[0]!;
+    return {
+      L1: { calls: sum((s) => s.L1.calls), callsWithReads: sum((s) => s.L1.callsWithReads), readTokens: sum((s) => s.L1.readTokens), writeTokens: sum((s) => s.L1.writeTokens), inputTokens: sum((s) => s.L1.inputTokens), savedUsd: sum((s) => s.L1.savedUsd) },
+      L2: { hits: sum((s) => s.L2.hits), misses: sum((s) => s.L2.misses), savedTokens: sum((s) => s.L2.savedTokens), savedUsd: sum((s) => s.L2.savedUsd), entries: first.L2.entries, bytes: first.L2.bytes },
+      L3: { hits: sum((s) => s.L3.hits), misses: sum((s) => s.L3.misses), savedTokens: sum((s) => s.L3.savedTokens), savedUsd: sum((s) => s.L3.savedUsd), hints: sum((s) => s.L3.hints), blocked: first.L3.blocked, entries: first.L3.entries },
+      savedTokens: sum((s) => s.savedTokens),
+      savedUsd: sum((s) => s.savedUsd),
+    };
+  }
+
+  /** Sizes even before any call of this window (the stores are loaded from disk). */
+  sizes(): { entries: number; bytes: number } {
+    return { entries: this.exact?.size ?? 0, bytes: this.exact?.bytes ?? 0 };
+  }
+
+  enabled(): { exact: boolean; semantic: boolean } {
+    return { exact: this.exact !== undefined, semantic: this.semantic !== undefined };
+  }
+
+  async clear(): Promise<void> {
+    await this.loaded;
+    this.exact?.clear();
+    await this.exact?.flush();
+    await this.semantic?.clear();
+  }
+
+  private fileChanged(path: string): void {
+    if (path.startsWith('..') || /(^|\/)(node_modules|\.git)\//.test(path)) return;
+    this.pending.add(path);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const paths = [...this.pending];
+      this.pending = new Set();
+      const any = [...this.clients][0];
+      void (any ? any.invalidate(paths) : Promise.resolve(0))
+        .then((n) => { if (n > 0) this.log.info(`Cache: ${n} entries depended on ${paths.length} changed file(s) and were dropped`); })
+        .catch((e: unknown) => this.log.warn(`Cache invalidation failed: ${String(e)}`));
+    }, INVALIDATE_DELAY_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
