@@ -272,4 +272,20 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await runCommand(page, 'Helios: Show Agent Diffs');
       await screenshot(page, 'accepted-and-rejected');
     }));
+
+  it('shows the cache: L1 prompt-cache reads from the run, and the L2 / L3 layers', () =>
+    step('cache-stats', async ({ page }) => {
+      await runCommand(page, 'Helios: Show Cache Stats');
+      const rows = await waitFor('the cache layers to be listed', async () => {
+        const labels = await page.$$eval('.quick-input-widget .monaco-list-row', (r) => r.map((x) => x.getAttribute('aria-label') ?? ''));
+        return labels.some((l) => l.startsWith('L3')) ? labels : undefined;
+      });
+      const l1 = rows.find((l) => l.startsWith('L1')) ?? '';
+      log(`cache stats: ${rows.join(' | ')}`);
+      const calls = Number(/(\d+) calls/.exec(l1)?.[1] ?? 0);
+      assert.ok(calls > 0, `L1 counted this window's calls: ${l1}`);
+      assert.ok(rows.some((l) => l.startsWith('L2 · exact match') && /hit rate/.test(l)), 'L2 is on and reports its hit rate');
+      await screenshot(page, 'cache-stats');
+      await page.keyboard.press('Escape');
+    }));
 });
