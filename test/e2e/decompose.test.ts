@@ -277,7 +277,7 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
     step('cache-stats', async ({ page }) => {
       await runCommand(page, 'Helios: Show Cache Stats');
       const rows = await waitFor('the cache layers to be listed', async () => {
-        const labels = await page.$$eval('.quick-input-widget .monaco-list-row', (r) => r.map((x) => x.getAttribute('aria-label') ?? ''));
+        const labels: string[] = await page.$$eval('.quick-input-widget .monaco-list-row', (r) => r.map((x) => String(x.getAttribute('aria-label') ?? '')));
         return labels.some((l) => l.startsWith('L3')) ? labels : undefined;
       });
       const l1 = rows.find((l) => l.startsWith('L1')) ?? '';

@@ -24,7 +24,7 @@ function sample(taskId = 'T1', n = 3): ProposedChange {
     {
       path: 'src/a.ts', action: 'replace', baseSha256: sha256Hex(base), content: proposed, proposedContent: proposed, proposedSha256: sha256Hex(proposed),
       linesAdded: n, linesRemoved: n, baseContent: base,
-    } as ProposedChange['files'][number],
+    },
   ]);
 }
 

@@ -51,7 +51,7 @@ export async function captureBases(change: ProposedChange, readCurrent: ReadCurr
     }
     const current = await readCurrent(file.path);
     if (current !== undefined && sha256Hex(current) === file.baseSha256) {
-      files.push({ ...file, baseContent: current } as StoredFileChange);
+      files.push({ ...file, baseContent: current });
       changed = true;
     } else files.push(file);
   }
@@ -205,7 +205,7 @@ export async function planApply(read: ProposedChange, target: ChangeTarget, read
       continue;
     }
     const content = contentWith(base, file.proposedContent, lineHunksOf(base, file.proposedContent), after)!;
-    if (!known.known) files.set(file.path, { ...file, baseContent: base } as StoredFileChange);
+    if (!known.known) files.set(file.path, { ...file, baseContent: base });
     plans.push({ path: file.path, expectedSha256, content });
   }
 
