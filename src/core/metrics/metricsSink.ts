@@ -17,7 +17,7 @@ export interface PlanSample {
   readonly costUsd: number;
 }
 
-/** Cache layers as the seed names them (L1 memory, L2 disk, L3 provider prompt cache). */
+/** Cache layers: l1 = provider prompt cache, l2 = exact match, l3 = guarded semantic cache (see core/cache). */
 export type CacheLevel = 'l1' | 'l2' | 'l3';
 
 /**
