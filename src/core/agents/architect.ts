@@ -1,6 +1,7 @@
 import { findModel } from '../../shared/models';
 import type { TaskGraph } from '../../shared/taskGraph';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../shared/usage';
+import { structuredAsker } from './structuredAsk';
 import { HeliosError } from '../errors/heliosError';
 import type { LlmClient, LlmMessage, LlmResponse } from '../llm/llmClient';
 import { TaskGraphSchema, taskGraphJsonSchema } from '../plan/taskGraphSchema';
@@ -49,15 +50,11 @@ export async function decomposePrd(prd: PrdDocument, options: ArchitectOptions):
   await assertFitsContext(client, model, system, first, maxTokens, options.signal);
 
   const outputSchema = taskGraphJsonSchema();
-  const calls: LlmResponse[] = [];
-  const ask = async (messages: LlmMessage[]): Promise<LlmResponse> => {
-    throwIfAborted(options.signal);
-    const response = await client.complete({
-      model, system, messages, maxTokens, outputSchema, signal: options.signal, onProgress: options.onProgress, tags: { agent: 'architect' },
-    });
-    calls.push(response);
-    return response;
-  };
+  const { ask, calls } = structuredAsker({
+    client, model, system, maxTokens, outputSchema, tags: { agent: 'architect' },
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 
   options.onPhase?.('planning');
   const firstReply = await ask([first]);
@@ -133,6 +130,3 @@ async function assertFitsContext(
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new HeliosError('cancelled', 'Cancelled');
-}

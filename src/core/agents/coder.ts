@@ -4,6 +4,7 @@ import type { Task } from '../../shared/taskGraph';
 import { addUsage, ZERO_USAGE, type TokenUsage } from '../../shared/usage';
 import { normalizeWorkspacePath, pathProblem } from '../changes/paths';
 import { makeProposedChange } from '../changes/proposedChange';
+import { structuredAsker, throwIfAborted } from './structuredAsk';
 import { HeliosError, isHeliosError } from '../errors/heliosError';
 import type { Effort, LlmClient, LlmMessage, LlmResponse } from '../llm/llmClient';
 import { coderRepairMessages, coderSystem, reworkPart, taskMessage, type CoderRework, type ShownFile } from './coderPrompt';
@@ -76,19 +77,13 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
   const first: LlmMessage = options.rework ? { ...asked, content: [...asked.content, reworkPart(options.rework)] } : asked;
   const maxTokens = options.maxOutputTokens ?? defaultCoderMaxTokens(task, model);
   const outputSchema = coderEditsJsonSchema();
-  const calls: LlmResponse[] = [];
-  const ask = async (messages: LlmMessage[]): Promise<LlmResponse> => {
-    throwIfAborted(signal);
-    const response = await client.complete({
-      model, system, messages, maxTokens, outputSchema, signal,
-      ...(options.effort ? { effort: options.effort } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      tags: { agent: 'coder', planId: options.planId, taskId: task.id },
-    });
-    calls.push(response);
-    options.onCall?.(response);
-    return response;
-  };
+  const { ask, calls } = structuredAsker({
+    client, model, system, maxTokens, outputSchema, tags: { agent: 'coder', planId: options.planId, taskId: task.id },
+    ...(signal ? { signal } : {}),
+    ...(options.effort ? { effort: options.effort } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+  });
   const finish = (check: Accepted, repairs: 0 | 1): CoderResult => {
     const last = calls[calls.length - 1]!;
     const change = makeProposedChange(
@@ -189,6 +184,3 @@ export function shouldEscalate(error: unknown): boolean {
   return isHeliosError(error, 'model_output_invalid') || isHeliosError(error, 'model_output_truncated');
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new HeliosError('cancelled', 'Cancelled');
-}

@@ -4,8 +4,9 @@ import type { Task } from '../../shared/taskGraph';
 import { addUsage, totalTokens, ZERO_USAGE, type TokenUsage } from '../../shared/usage';
 import type { VerificationResult } from '../../shared/verification';
 import { sha256Hex } from '../changes/proposedChange';
+import { structuredAsker, throwIfAborted } from './structuredAsk';
 import { HeliosError } from '../errors/heliosError';
-import type { Effort, LlmClient, LlmMessage, LlmResponse } from '../llm/llmClient';
+import type { Effort, LlmClient, LlmResponse } from '../llm/llmClient';
 import { costOfUsage } from '../usage/cost';
 import { renderChangeDiff, reviewerRepairMessages, reviewerSystem, reviewMessage, type ReviewedFile } from './reviewerPrompt';
 import { ReviewFindingsSchema, reviewFindingsJsonSchema, type ReviewFindings } from './reviewerSchema';
@@ -63,18 +64,12 @@ export async function runReviewer(task: Task, change: ProposedChange, options: R
   const system = reviewerSystem();
   const outputSchema = reviewFindingsJsonSchema();
   const maxTokens = options.maxOutputTokens ?? REVIEWER_LIMITS.maxOutputTokens;
-  const calls: LlmResponse[] = [];
-  const ask = async (messages: LlmMessage[]): Promise<LlmResponse> => {
-    throwIfAborted(signal);
-    const response = await client.complete({
-      model, system, messages, maxTokens, outputSchema, signal,
-      ...(options.effort ? { effort: options.effort } : {}),
-      tags: { agent: 'reviewer', planId: options.planId, taskId: task.id },
-    });
-    calls.push(response);
-    options.onCall?.(response);
-    return response;
-  };
+  const { ask, calls } = structuredAsker({
+    client, model, system, maxTokens, outputSchema, tags: { agent: 'reviewer', planId: options.planId, taskId: task.id },
+    ...(signal ? { signal } : {}),
+    ...(options.effort ? { effort: options.effort } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+  });
   const finish = (findings: ReviewFindings, repairs: 0 | 1): ReviewerResult => {
     const last = calls[calls.length - 1]!;
     const usage = calls.reduce((sum, c) => addUsage(sum, c.usage), ZERO_USAGE);
@@ -178,6 +173,3 @@ async function reviewedFiles(change: ProposedChange, readBase: ReviewerOptions['
   return files;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new HeliosError('cancelled', 'Cancelled');
-}
