@@ -21,7 +21,7 @@ const INVALIDATE_DELAY_MS = 500;
 export class CacheHost implements vscode.Disposable {
   private readonly exact: ExactCache | undefined;
   private readonly semantic: SemanticCache | undefined;
-  private readonly loaded: Promise<void>;
+  private loaded: Promise<void> | undefined;
   private readonly clients = new Set<CachedLlmClient>();
   private readonly disposables: vscode.Disposable[] = [];
   private pending = new Set<string>();
@@ -39,7 +39,6 @@ export class CacheHost implements vscode.Disposable {
     this.semantic = on && settings.cacheSemanticEnabled
       ? new SemanticCache({ index: new VectraIndex(vscode.Uri.joinPath(storage, 'cache', 'l3').fsPath, { onWarning: warn }), embedder: new HashedNgramEmbedder() })
       : undefined;
-    this.loaded = (this.exact?.load() ?? Promise.resolve()).then(() => undefined, (e: unknown) => log.warn(`Cache: could not load (${String(e)}); starting empty`));
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (on && folder) {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), true, false, false);
@@ -48,9 +47,15 @@ export class CacheHost implements vscode.Disposable {
     }
   }
 
+  /** The stored L2 entries, read on first use (not at activation). */
+  private load(): Promise<void> {
+    this.loaded ??= (this.exact?.load() ?? Promise.resolve()).then(() => undefined, (e: unknown) => this.log.warn(`Cache: could not load (${String(e)}); starting empty`));
+    return this.loaded;
+  }
+
   /** `router → cache → governor → provider`: wraps a governed client; `scopeFor` enables L3 for its calls. */
   async wrap(governed: LlmClient, scopeFor: ScopeResolver = () => Promise.resolve(undefined)): Promise<ScopedCacheClient> {
-    await this.loaded;
+    await this.load();
     const cache = new CachedLlmClient(governed, {
       ...(this.exact ? { exact: this.exact } : {}),
       ...(this.semantic ? { semantic: this.semantic } : {}),
@@ -76,7 +81,8 @@ export class CacheHost implements vscode.Disposable {
   }
 
   /** Sizes even before any call of this window (the stores are loaded from disk). */
-  sizes(): { entries: number; bytes: number } {
+  async sizes(): Promise<{ entries: number; bytes: number }> {
+    await this.load();
     return { entries: this.exact?.size ?? 0, bytes: this.exact?.bytes ?? 0 };
   }
 
@@ -85,7 +91,7 @@ export class CacheHost implements vscode.Disposable {
   }
 
   async clear(): Promise<void> {
-    await this.loaded;
+    await this.load();
     this.exact?.clear();
     await this.exact?.flush();
     await this.semantic?.clear();
@@ -98,11 +104,17 @@ export class CacheHost implements vscode.Disposable {
     this.timer = setTimeout(() => {
       const paths = [...this.pending];
       this.pending = new Set();
-      const any = [...this.clients][0];
-      void (any ? any.invalidate(paths) : Promise.resolve(0))
+      void this.invalidate(paths)
         .then((n) => { if (n > 0) this.log.info(`Cache: ${n} entries depended on ${paths.length} changed file(s) and were dropped`); })
         .catch((e: unknown) => this.log.warn(`Cache invalidation failed: ${String(e)}`));
     }, INVALIDATE_DELAY_MS);
+  }
+
+  private async invalidate(paths: readonly string[]): Promise<number> {
+    await this.load();
+    const l2 = this.exact?.invalidate(paths) ?? 0;
+    if (l2 > 0) await this.exact?.flush();
+    return l2 + ((await this.semantic?.invalidate(paths)) ?? 0);
   }
 
   dispose(): void {

@@ -48,7 +48,7 @@ export async function runShowCacheStats(ctx: HeliosContext): Promise<void> {
   const stats = await cache.stats();
   const clear = { label: t('$(trash) Clear Cache'), description: t('Drop every L2 and L3 entry of this workspace'), clear: true };
   const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { clear?: boolean }>(
-    [...cacheStatsRows(stats, cache.sizes(), cache.enabled()), { label: '', kind: vscode.QuickPickItemKind.Separator }, clear],
+    [...cacheStatsRows(stats, await cache.sizes(), cache.enabled()), { label: '', kind: vscode.QuickPickItemKind.Separator }, clear],
     { title: t('Helios cache · saved {0} this session', usd(stats?.savedUsd ?? 0)), placeHolder: t('Counts since this window started; sizes are of the stored cache.') },
   );
   if (picked?.clear) await runClearCache(ctx);
