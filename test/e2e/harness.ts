@@ -311,6 +311,9 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
   await waitFor('the command palette input to hold ">"', async () => ((await page.inputValue(quickInputBox)).startsWith('>') ? true : undefined));
   await page.keyboard.type(title, { delay: 10 });
+  // Seen once: the keys went elsewhere while the palette took focus. Put the text in directly then.
+  const landed = await waitFor('the palette to hold the typed title', async () => ((await page.inputValue(quickInputBox)).includes(title) ? true : undefined), 3_000).catch(() => false);
+  if (!landed) await page.fill(quickInputBox, `>${title}`);
   await acceptQuickPickEntry(page, title);
 }
 

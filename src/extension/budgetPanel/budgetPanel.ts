@@ -11,7 +11,8 @@ import type {
   BudgetPanelToHost,
   HostToBudgetPanel,
 } from '../../shared/protocol/budgetPanel';
-import { createWebviewPanel, WebviewPanelHost } from '../webviewHost/webviewPanelHost';
+import { SingletonPanel } from '../webviewHost/singletonPanel';
+import { WebviewPanelHost } from '../webviewHost/webviewPanelHost';
 import { BUDGET_PANEL_ROOT } from './budgetPanelHtml';
 import { parseBudgetPanelMessage } from './budgetPanelMessages';
 
@@ -32,36 +33,27 @@ function panelTitle(): string {
 }
 
 export class BudgetPanel {
-  private static current: BudgetPanel | undefined;
+  private static readonly slot = new SingletonPanel<BudgetPanel, BudgetPanelDeps>(BUDGET_PANEL_VIEW_TYPE, () => panelTitle(), (panel, deps) => new BudgetPanel(panel, deps));
 
   private readonly host: WebviewPanelHost<BudgetPanelToHost, HostToBudgetPanel>;
 
-  /** The open panel, if any: the composition root calls `update()` on it when usage changes. */
+  /** The open panel, if any. */
   static get currentPanel(): BudgetPanel | undefined {
-    return BudgetPanel.current;
+    return BudgetPanel.slot.value;
   }
 
   /** Reveals the panel, creating it on first use. */
   static show(deps: BudgetPanelDeps, column?: vscode.ViewColumn): BudgetPanel {
-    const existing = BudgetPanel.current;
-    if (existing) {
-      existing.host.panel.reveal(column);
-      void existing.update();
-      return existing;
-    }
-    return BudgetPanel.adopt(createWebviewPanel(BUDGET_PANEL_VIEW_TYPE, panelTitle(), deps.extensionUri, column), deps);
+    return BudgetPanel.slot.show(deps, column);
   }
 
   /** Takes over a panel VS Code restored after a reload. */
   static revive(panel: vscode.WebviewPanel, deps: BudgetPanelDeps): BudgetPanel {
-    BudgetPanel.current?.dispose();
-    return BudgetPanel.adopt(panel, deps);
+    return BudgetPanel.slot.revive(panel, deps);
   }
 
-  private static adopt(panel: vscode.WebviewPanel, deps: BudgetPanelDeps): BudgetPanel {
-    const p = new BudgetPanel(panel, deps);
-    BudgetPanel.current = p;
-    return p;
+  reveal(column?: vscode.ViewColumn): void {
+    this.host.panel.reveal(column);
   }
 
   private constructor(
@@ -77,7 +69,7 @@ export class BudgetPanel {
       parse: parseBudgetPanelMessage,
       onMessage: (message) => this.onMessage(message),
       onDispose: () => {
-        if (BudgetPanel.current === this) BudgetPanel.current = undefined;
+        BudgetPanel.slot.release(this);
       },
     });
   }

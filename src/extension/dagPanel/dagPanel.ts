@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { DagPanelStrings, DagPanelToHost, DagSnapshot, HostToDagPanel } from '../../shared/protocol/dagPanel';
-import { createWebviewPanel, WebviewPanelHost } from '../webviewHost/webviewPanelHost';
+import { SingletonPanel } from '../webviewHost/singletonPanel';
+import { WebviewPanelHost } from '../webviewHost/webviewPanelHost';
 import { DAG_PANEL_ROOT } from './dagPanelHtml';
 import { parseDagPanelMessage, resolveInWorkspace } from './dagPanelMessages';
 
@@ -26,37 +27,27 @@ function panelTitle(snapshot: DagSnapshot | null): string {
 }
 
 export class DagPanel {
-  private static current: DagPanel | undefined;
+  private static readonly slot = new SingletonPanel<DagPanel, DagPanelDeps>(DAG_PANEL_VIEW_TYPE, () => panelTitle(null), (panel, deps) => new DagPanel(panel, deps));
 
   private readonly host: WebviewPanelHost<DagPanelToHost, HostToDagPanel>;
 
-  /** The open panel, if any: the composition root calls `update()` on it when the plan changes. */
+  /** The open panel, if any. */
   static get currentPanel(): DagPanel | undefined {
-    return DagPanel.current;
+    return DagPanel.slot.value;
   }
 
   /** Reveals the panel, creating it on first use. */
   static show(deps: DagPanelDeps, column?: vscode.ViewColumn): DagPanel {
-    const existing = DagPanel.current;
-    if (existing) {
-      existing.panel.reveal(column);
-      void existing.update();
-      return existing;
-    }
-    const panel = createWebviewPanel(DAG_PANEL_VIEW_TYPE, panelTitle(null), deps.extensionUri, column);
-    return DagPanel.adopt(panel, deps);
+    return DagPanel.slot.show(deps, column);
   }
 
   /** Takes over a panel VS Code restored after a reload. */
   static revive(panel: vscode.WebviewPanel, deps: DagPanelDeps): DagPanel {
-    DagPanel.current?.dispose();
-    return DagPanel.adopt(panel, deps);
+    return DagPanel.slot.revive(panel, deps);
   }
 
-  private static adopt(panel: vscode.WebviewPanel, deps: DagPanelDeps): DagPanel {
-    const p = new DagPanel(panel, deps);
-    DagPanel.current = p;
-    return p;
+  reveal(column?: vscode.ViewColumn): void {
+    this.panel.reveal(column);
   }
 
   private constructor(
@@ -72,7 +63,7 @@ export class DagPanel {
       parse: parseDagPanelMessage,
       onMessage: (message) => this.onMessage(message),
       onDispose: () => {
-        if (DagPanel.current === this) DagPanel.current = undefined;
+        DagPanel.slot.release(this);
       },
     });
   }

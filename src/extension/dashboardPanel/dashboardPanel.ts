@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardPanelStrings, DashboardPanelToHost, DashboardSnapshot, HostToDashboardPanel } from '../../shared/protocol/dashboardPanel';
-import { createWebviewPanel, WebviewPanelHost } from '../webviewHost/webviewPanelHost';
+import { SingletonPanel } from '../webviewHost/singletonPanel';
+import { WebviewPanelHost } from '../webviewHost/webviewPanelHost';
 import { DASHBOARD_PANEL_ROOT } from './dashboardPanelHtml';
 import { parseDashboardPanelMessage } from './dashboardPanelMessages';
 
@@ -27,37 +28,28 @@ function panelTitle(): string {
 }
 
 export class DashboardPanel {
-  private static current: DashboardPanel | undefined;
+  private static readonly slot = new SingletonPanel<DashboardPanel, DashboardPanelDeps>(DASHBOARD_PANEL_VIEW_TYPE, () => panelTitle(), (panel, deps) => new DashboardPanel(panel, deps));
 
   private readonly host: WebviewPanelHost<DashboardPanelToHost, HostToDashboardPanel>;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** The open panel, if any. */
   static get currentPanel(): DashboardPanel | undefined {
-    return DashboardPanel.current;
+    return DashboardPanel.slot.value;
   }
 
   /** Reveals the panel, creating it on first use. */
   static show(deps: DashboardPanelDeps, column?: vscode.ViewColumn): DashboardPanel {
-    const existing = DashboardPanel.current;
-    if (existing) {
-      existing.host.panel.reveal(column);
-      void existing.update();
-      return existing;
-    }
-    return DashboardPanel.adopt(createWebviewPanel(DASHBOARD_PANEL_VIEW_TYPE, panelTitle(), deps.extensionUri, column), deps);
+    return DashboardPanel.slot.show(deps, column);
   }
 
   /** Takes over a panel VS Code restored after a reload. */
   static revive(panel: vscode.WebviewPanel, deps: DashboardPanelDeps): DashboardPanel {
-    DashboardPanel.current?.dispose();
-    return DashboardPanel.adopt(panel, deps);
+    return DashboardPanel.slot.revive(panel, deps);
   }
 
-  private static adopt(panel: vscode.WebviewPanel, deps: DashboardPanelDeps): DashboardPanel {
-    const p = new DashboardPanel(panel, deps);
-    DashboardPanel.current = p;
-    return p;
+  reveal(column?: vscode.ViewColumn): void {
+    this.host.panel.reveal(column);
   }
 
   private constructor(
@@ -75,7 +67,7 @@ export class DashboardPanel {
       onDispose: () => {
         if (this.timer !== undefined) clearTimeout(this.timer);
         this.timer = undefined;
-        if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+        DashboardPanel.slot.release(this);
       },
     });
   }
