@@ -85,6 +85,15 @@ describe('L3 guards', () => {
     assert.equal(found.kind === 'miss' && found.blockedBy, 'words');
   });
 
+  it('guard 4c: the same words in another order score 1.0 but miss when the order is the meaning', async () => {
+    const sortBy = 'Sort the users by date, then by name.';
+    const cache = await cacheWithEntry({ stored: { query: sortBy } });
+    const swapped = await cache.lookup(scope({ query: 'Sort the users by name, then by date.' }), 'claude-sonnet-5-5');
+    assert.equal(swapped.kind === 'miss' && swapped.blockedBy, 'words');
+    assert.ok(swapped.kind === 'miss' && (swapped.score ?? 0) > 0.99);
+    assert.equal((await cache.lookup(scope({ query: 'please sort the users by date, then by name' }), 'claude-sonnet-5-5')).kind, 'hit');
+  });
+
   it('guard 5: an answer nobody accepted or approved is never served, nor hinted', async () => {
     const cache = await cacheWithEntry({ trusted: false });
     assert.deepEqual(await cache.lookup(scope(), 'claude-sonnet-5-5').then((f) => f.kind === 'miss' && f.blockedBy), 'trust');

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { findModel, type ModelFamily } from '../../shared/models';
 import type { LlmResponse } from '../llm/llmClient';
-import { FILLER_WORDS, type Embedder } from './embedder';
+import type { Embedder } from './embedder';
 import { isCacheableResponse } from './exactCache';
+import { sameRequirement } from './sameRequirement';
 
 /**
  * L3: a guarded semantic cache. A lookup is a *hit* (the cached answer is served) only when every
  * guard passes: same agent and task type, the entry's model tier is the same or stronger, the same
  * context fingerprint (the files and signatures the answer depended on), similarity above the task
- * type's threshold, no content word added or removed (bag-of-words embedders cannot tell “enable”
- * from “disable”), and the entry was trusted (accepted by the user or approved by the Reviewer).
+ * type's threshold, the same content words in the same clauses (bag-of-words embedders cannot tell
+ * “enable” from “disable”, nor “from A to B” from “from B to A”; see `sameRequirement`), and the
+ * entry was trusted (accepted by the user or approved by the Reviewer).
  * When only the fingerprint differs, or the scope says answers may not be served (edits against
  * files), the trusted answer comes back as a *hint* for the prompt instead.
  */
@@ -89,22 +91,11 @@ export function contextFingerprint(items: ReadonlyArray<readonly [path: string, 
   return h.digest('hex');
 }
 
-
-function contentWords(text: string): Set<string> {
-  return new Set((text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => !FILLER_WORDS.has(w)));
-}
-
-function sameContentWords(a: string, b: string): boolean {
-  const x = contentWords(a);
-  const y = contentWords(b);
-  return x.size === y.size && [...x].every((w) => y.has(w));
-}
-
 export interface SemanticCacheOptions {
   readonly index: VectorIndex;
   readonly embedder: Embedder;
   readonly thresholds?: Readonly<Record<string, number>>;
-  /** Keep the content-word guard (default true; a real embedder may relax it). */
+  /** Keep the word guard, `sameRequirement` (default true; a real embedder may relax it). */
   readonly requireSameContentWords?: boolean;
   readonly topK?: number;
 }
@@ -129,7 +120,7 @@ export class SemanticCache {
     for (const { meta, score } of found) {
       // Guards in order of cost; remember the strongest reason a candidate failed.
       if (score < threshold) continue;
-      if (strictWords && !sameContentWords(meta.query, scope.query)) { blockedBy = 'words'; continue; }
+      if (strictWords && !sameRequirement(meta.query, scope.query)) { blockedBy = 'words'; continue; }
       if (meta.tier < tier) { blockedBy = 'tier'; continue; }
       if (!meta.trusted) { blockedBy = 'trust'; continue; }
       if (meta.fingerprint !== scope.fingerprint) {
