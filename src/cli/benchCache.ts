@@ -6,12 +6,12 @@ import { CachedLlmClient, type CacheStats } from '../core/cache/cachedLlmClient'
 import { HashedNgramEmbedder } from '../core/cache/embedder';
 import { ExactCache } from '../core/cache/exactCache';
 import { planPromptCache } from '../core/cache/promptCachePlan';
-import { SemanticCache } from '../core/cache/semanticCache';
+import { SemanticCache, type SemanticCacheOptions } from '../core/cache/semanticCache';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { VectraIndex } from '../infra/cache/vectraIndex';
 import { ClaudeSimulator } from '../infra/simulator/simulator';
 import { measureLookups, type LookupLatency } from './benchCacheLatency';
-import { cacheWorkload, REQUEST_CLASSES, type RequestClass } from './benchCacheWorkload';
+import { cacheWorkload, REQUEST_CLASSES, type RequestClass, type WorkloadItem } from './benchCacheWorkload';
 
 /**
  * `helios bench cache`: the workload of benchCacheWorkload.ts through CachedLlmClient → the real
@@ -38,13 +38,104 @@ export interface CacheBenchResult {
   readonly l2_l3_hit_rate: number;
   readonly false_hit_rate: number;
   readonly coder_edits_served_false: number;
-  readonly by_class: Readonly<Record<RequestClass, { readonly requests: number; readonly l2: number; readonly l3: number; readonly hints: number; readonly false_hits: number }>>;
+  readonly by_class: Readonly<Record<RequestClass, Readonly<ClassCounts>>>;
+  /** `helios` (every guard) and the same workload with guards taken away (see ABLATIONS). */
+  readonly ablations: Readonly<Record<string, AblationReport>>;
   readonly saved_usd: number;
   readonly workload: { readonly requests: number; readonly intents: number; readonly seed: number; readonly sizes: readonly number[] };
   readonly targets: Readonly<Record<string, boolean>>;
 }
 
 export const CACHE_BENCH_DEFAULTS = { intents: 200, seed: 7, sizes: [1_000, 10_000, 50_000] } as const;
+
+type ClassCounts = { requests: number; l2: number; l3: number; hints: number; false_hits: number };
+
+interface WorkloadRun {
+  readonly stats: CacheStats;
+  readonly byClass: Record<RequestClass, ClassCounts>;
+  readonly falseHits: { readonly L2: number; readonly L3: number };
+  readonly coderServedFalse: number;
+  readonly timings: { readonly L2: readonly number[]; readonly L3: readonly number[] };
+}
+
+/**
+ * One pass of the workload through a fresh cache; every served answer is checked against the same
+ * request asked fresh. `looseScope` stands in for a cache without the fingerprint guard.
+ */
+async function runWorkload(
+  sdk: AnthropicLlmClient,
+  workload: readonly WorkloadItem[],
+  folder: string,
+  semantic: Omit<SemanticCacheOptions, 'index' | 'embedder'> = {},
+  looseScope = false,
+): Promise<WorkloadRun> {
+  const timings = { L2: [] as number[], L3: [] as number[] };
+  const cached = new CachedLlmClient(sdk, {
+    exact: new ExactCache({ maxEntries: 100_000 }),
+    semantic: new SemanticCache({ index: new VectraIndex(folder), embedder: new HashedNgramEmbedder(), ...semantic }),
+    onEvent: (e) => {
+      if (e.kind === 'lookup') timings[e.layer].push(e.ms);
+    },
+  });
+  const byClass = Object.fromEntries(REQUEST_CLASSES.map((c) => [c, { requests: 0, l2: 0, l3: 0, hints: 0, false_hits: 0 }])) as Record<RequestClass, ClassCounts>;
+  const falseHits = { L2: 0, L3: 0 };
+  let coderServedFalse = 0;
+  for (const w of workload) {
+    const scope = looseScope ? { ...w.scope, fingerprint: 'unchecked' } : w.scope;
+    const before = await cached.stats();
+    const served = await cached.completeWithScope(w.request, scope);
+    const after = await cached.stats();
+    const layer = after.L2.hits > before.L2.hits ? 'L2' : after.L3.hits > before.L3.hits ? 'L3' : undefined;
+    const counts = byClass[w.cls];
+    counts.requests++;
+    if (after.L3.hints > before.L3.hints) counts.hints++;
+    if (layer) {
+      if (layer === 'L2') counts.l2++;
+      else counts.l3++;
+      // The oracle: the same request, fresh, without any cache.
+      const fresh = await sdk.complete(w.request);
+      if (fresh.text !== served.text) {
+        falseHits[layer]++;
+        counts.false_hits++;
+        if (w.scope.agent === 'coder') coderServedFalse++;
+      }
+    } else {
+      // The Reviewer approving every fresh answer stands in for the accept flow (see bench/CACHE.md).
+      await cached.markTrusted(cached.keyOf(w.request)!);
+    }
+  }
+  return { stats: await cached.stats(), byClass, falseHits, coderServedFalse, timings };
+}
+
+/**
+ * What the guards are worth: the same workload through caches with guards taken away. Only the
+ * full set is Helios; the others show what the hit rate would gain and what it would cost.
+ */
+const ABLATIONS: ReadonlyArray<{ readonly name: string; readonly semantic: Omit<SemanticCacheOptions, 'index' | 'embedder'>; readonly looseScope: boolean }> = [
+  { name: 'no_word_guard', semantic: { requireSameContentWords: false }, looseScope: false },
+  { name: 'no_fingerprint', semantic: {}, looseScope: true },
+  { name: 'threshold_0.8', semantic: { thresholds: { default: 0.8 } }, looseScope: false },
+  { name: 'threshold_0.8_no_words', semantic: { requireSameContentWords: false, thresholds: { default: 0.8 } }, looseScope: false },
+  { name: 'similarity_0.8_only', semantic: { requireSameContentWords: false, thresholds: { default: 0.8 } }, looseScope: true },
+];
+
+export interface AblationReport {
+  readonly l2_l3_hit_rate: number;
+  readonly l3_hits: number;
+  readonly false_hits: number;
+  readonly false_hit_rate: number;
+  readonly coder_edits_served_false: number;
+}
+
+function ablationOf(run: WorkloadRun, requests: number): AblationReport {
+  const hits = run.stats.L2.hits + run.stats.L3.hits;
+  const falseHits = run.falseHits.L2 + run.falseHits.L3;
+  return { l2_l3_hit_rate: rate(hits, requests), l3_hits: run.stats.L3.hits, false_hits: falseHits, false_hit_rate: rate(falseHits, hits), coder_edits_served_false: run.coderServedFalse };
+}
+
+function rate(a: number, b: number): number {
+  return b > 0 ? a / b : 0;
+}
 
 export async function runCacheBench(options: { intents?: number; seed?: number; sizes?: readonly number[]; log?: (line: string) => void } = {}): Promise<CacheBenchResult> {
   const intents = options.intents ?? CACHE_BENCH_DEFAULTS.intents;
@@ -56,42 +147,14 @@ export async function runCacheBench(options: { intents?: number; seed?: number; 
   const sim = await ClaudeSimulator.start({ speedUp: Infinity, limits: { requestsPerMinute: 1e9, inputTokensPerMinute: 1e12, outputTokensPerMinute: 1e12 } });
   try {
     const sdk = new AnthropicLlmClient({ apiKey: 'bench', baseURL: sim.url, provider: 'simulator' });
-    const timings = { L2: [] as number[], L3: [] as number[] };
-    const cached = new CachedLlmClient(sdk, {
-      exact: new ExactCache({ maxEntries: 100_000 }),
-      semantic: new SemanticCache({ index: new VectraIndex(path.join(dir, 'l3')), embedder: new HashedNgramEmbedder() }),
-      onEvent: (e) => {
-        if (e.kind === 'lookup') timings[e.layer].push(e.ms);
-      },
-    });
-    const byClass = Object.fromEntries(REQUEST_CLASSES.map((c) => [c, { requests: 0, l2: 0, l3: 0, hints: 0, false_hits: 0 }])) as Record<RequestClass, { requests: number; l2: number; l3: number; hints: number; false_hits: number }>;
-    const falseHits = { L2: 0, L3: 0 };
-    let coderServedFalse = 0;
     log(`${workload.length} requests (${intents} intents)…`);
-    for (const w of workload) {
-      const before = await cached.stats();
-      const served = await cached.completeWithScope(w.request, w.scope);
-      const after = await cached.stats();
-      const layer = after.L2.hits > before.L2.hits ? 'L2' : after.L3.hits > before.L3.hits ? 'L3' : undefined;
-      const counts = byClass[w.cls];
-      counts.requests++;
-      if (after.L3.hints > before.L3.hints) counts.hints++;
-      if (layer) {
-        if (layer === 'L2') counts.l2++;
-        else counts.l3++;
-        // The oracle: the same request, fresh, without any cache.
-        const fresh = await sdk.complete(w.request);
-        if (fresh.text !== served.text) {
-          falseHits[layer]++;
-          counts.false_hits++;
-          if (w.scope.agent === 'coder') coderServedFalse++;
-        }
-      } else {
-        // The Reviewer approving every fresh answer stands in for the accept flow (see bench/CACHE.md).
-        await cached.markTrusted(cached.keyOf(w.request)!);
-      }
+    const run = await runWorkload(sdk, workload, path.join(dir, 'l3'));
+    const ablations: Record<string, AblationReport> = { helios: ablationOf(run, workload.length) };
+    for (const a of ABLATIONS) {
+      log(`guards taken away: ${a.name}…`);
+      ablations[a.name] = ablationOf(await runWorkload(sdk, workload, path.join(dir, a.name), a.semantic, a.looseScope), workload.length);
     }
-    const stats = await cached.stats();
+    const { stats, byClass, falseHits } = run;
     const plannerMs = workload.slice(0, 200).map((w) => {
       const t0 = performance.now();
       planPromptCache(w.request);
@@ -102,7 +165,6 @@ export async function runCacheBench(options: { intents?: number; seed?: number; 
     const largest = String(sizes[sizes.length - 1]);
     const l2Lookups = workload.length;
     const l3Lookups = stats.L3.hits + stats.L3.misses;
-    const rate = (a: number, b: number) => (b > 0 ? a / b : 0);
     const hits = stats.L2.hits + stats.L3.hits;
     const result: CacheBenchResult = {
       L1: {
@@ -121,8 +183,9 @@ export async function runCacheBench(options: { intents?: number; seed?: number; 
       },
       l2_l3_hit_rate: rate(hits, workload.length),
       false_hit_rate: rate(falseHits.L2 + falseHits.L3, hits),
-      coder_edits_served_false: coderServedFalse,
+      coder_edits_served_false: run.coderServedFalse,
       by_class: byClass,
+      ablations,
       saved_usd: stats.savedUsd,
       workload: { requests: workload.length, intents, seed, sizes: [...sizes] },
       targets: {},
@@ -168,6 +231,9 @@ export function formatCacheTable(r: CacheBenchResult): string {
       const x = r.by_class[c];
       return `${c.padEnd(14)} ${String(x.requests).padStart(8)} ${String(x.l2).padStart(4)} ${String(x.l3).padStart(4)} ${String(x.hints).padStart(6)} ${String(x.false_hits).padStart(6)}`;
     }),
+    '',
+    'guards                L2+L3 hit rate  L3 hits  false hits  false-hit rate  Coder edits served false',
+    ...Object.entries(r.ablations).map(([name, a]) => `${name.padEnd(22)}${pct(a.l2_l3_hit_rate).padStart(14)}  ${String(a.l3_hits).padStart(7)}  ${String(a.false_hits).padStart(10)}  ${pct(a.false_hit_rate).padStart(14)}  ${String(a.coder_edits_served_false).padStart(24)}`),
     '',
     `L1 (provider prompt cache): ${r.L1.hits}/${r.L1.lookups} calls read a cached prefix; read ${r.L1.read_tokens.toLocaleString('en-US')} / wrote ${r.L1.write_tokens.toLocaleString('en-US')} tokens (${pct(r.L1.read_share_of_input)} of input); saved $${r.L1.saved_usd.toFixed(4)}; planner p99 ${r.L1.p99_ms.toFixed(3)} ms`,
     '',

@@ -26,5 +26,12 @@ describe('bench cache --json (bundled CLI, SDK + simulator)', () => {
     assert.equal(byClass.repeat!.l2, byClass.repeat!.requests);
     assert.equal(byClass.changed_files!.l2 + byClass.changed_files!.l3, 0);
     assert.ok((r.L1!.read_tokens as number) > 0, 'the Coder system prompt is read from the provider cache');
+    // The guards taken away: the full set is the run above; without the fingerprint guard, answers
+    // made for other file contents are served, and the oracle counts every one of them as false.
+    const ablations = r.ablations as unknown as Record<string, { l2_l3_hit_rate: number; false_hits: number; coder_edits_served_false: number }>;
+    assert.equal(ablations.helios!.l2_l3_hit_rate, r.l2_l3_hit_rate);
+    assert.equal(ablations.helios!.false_hits, 0);
+    assert.ok(ablations.no_fingerprint!.coder_edits_served_false >= byClass.changed_files!.requests, 'every answer served against changed files is false');
+    assert.ok(ablations['similarity_0.8_only']!.false_hits > 0, 'a plain similarity cache serves wrong answers');
   });
 });
