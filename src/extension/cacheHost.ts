@@ -90,6 +90,11 @@ export class CacheHost implements vscode.Disposable {
     return { exact: this.exact !== undefined, semantic: this.semantic !== undefined };
   }
 
+  /** Marks a stored answer trusted for L3 by its key (a change accepted, in this window or a later one). */
+  async trust(key: string): Promise<boolean> {
+    return (await this.semantic?.markTrusted(key)) ?? false;
+  }
+
   async clear(): Promise<void> {
     await this.load();
     this.exact?.clear();

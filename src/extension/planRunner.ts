@@ -67,9 +67,13 @@ export class PlanRunner implements vscode.Disposable {
     return plans.map((p) => scheduler.runOf(p.id)!);
   }
 
-  /** The Reviewer approved, or the user accepted, the task's change: its answer may serve similar tasks (L3). */
-  async trust(planId: string, taskId: string): Promise<void> {
-    if (await this.cached?.trust(planId, taskId)) this.ctx.log.info(`${planId}/${taskId}: answer trusted for the semantic cache`);
+  /**
+   * The Reviewer approved, or the user accepted, the task's change: its answer may serve similar
+   * tasks (L3). A change stored with its answer's key is trusted by that key, in any window.
+   */
+  async trust(planId: string, taskId: string, cacheKey?: string): Promise<void> {
+    const trusted = cacheKey ? await this.ctx.cache?.trust(cacheKey) : await this.cached?.trust(planId, taskId);
+    if (trusted) this.ctx.log.info(`${planId}/${taskId}: answer trusted for the semantic cache`);
   }
 
   pause(planId: string): Promise<void> {
@@ -142,8 +146,11 @@ export class PlanRunner implements vscode.Disposable {
         context: async (plan, task) => withSharedContext(planOverview(plan), await taskContext?.(plan, task)),
         ...(graph ? { reviewContext: createReviewContextHook(graph) } : {}),
         saveChange: async (change) => {
-          await this.changes.save(change);
-          this.saved.fire(change);
+          // The answer's key goes with the change, so accepting it after a reload still trusts it (L3).
+          const cacheKey = this.cached?.coderKeyOf(change.planId, change.taskId);
+          const stored = cacheKey ? { ...change, cacheKey } : change;
+          await this.changes.save(stored);
+          this.saved.fire(stored);
         },
         ...(settings.reviewEnabled ? { review: { enabled: true, maxRounds: settings.reviewMaxRounds } } : {}),
         ...(verify ? { verify } : {}),

@@ -92,4 +92,9 @@ export interface ProposedChange {
   readonly reviewRounds?: number;
   /** The last run of the verify command against this change, when verification is on. */
   readonly verification?: VerificationResult;
+  /**
+   * The cache key of the Coder answer this change came from. Accepting the change trusts that
+   * answer for the semantic cache (L3) — in a later window too, since the key is stored here.
+   */
+  readonly cacheKey?: string;
 }

@@ -58,6 +58,18 @@ describe('FileChangeStore', () => {
     assert.equal(await store.update('plan-1', 'T9', (c) => c), undefined);
   });
 
+  it('keeps the answer\'s cache key with the change, and drops a malformed key without losing the change', async () => {
+    const root = await tmp();
+    const key = 'ab'.repeat(32);
+    await saveLikeRunPlan(root, { ...sample('T1'), cacheKey: key });
+    await saveLikeRunPlan(root, { ...sample('T2'), cacheKey: '../../etc/passwd' });
+    const store = new FileChangeStore(root);
+    assert.equal((await store.load('plan-1', 'T1'))?.cacheKey, key);
+    const broken = await store.load('plan-1', 'T2');
+    assert.equal(broken?.taskId, 'T2', 'the change itself is still there');
+    assert.equal(broken?.cacheKey, undefined);
+  });
+
   it('skips corrupt, half-written and hand-broken files with a warning, never touching them', async () => {
     const root = await tmp();
     const good = await saveLikeRunPlan(root, sample('T1'));

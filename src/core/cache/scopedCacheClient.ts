@@ -34,9 +34,14 @@ export class ScopedCacheClient implements LlmClient {
     return this.cache.countTokens(request);
   }
 
+  /** The cache key of the task's last Coder answer in this window, to store with its change. */
+  coderKeyOf(planId: string, taskId: string): string | undefined {
+    return this.lastCoderKey.get(`${planId}/${taskId}`);
+  }
+
   /** The task's last Coder answer was approved or accepted: L3 may now serve it. False when unknown. */
   async trust(planId: string, taskId: string): Promise<boolean> {
-    const key = this.lastCoderKey.get(`${planId}/${taskId}`);
+    const key = this.coderKeyOf(planId, taskId);
     return key ? this.cache.markTrusted(key) : false;
   }
 }

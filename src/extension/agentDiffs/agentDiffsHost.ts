@@ -38,7 +38,7 @@ export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store:
     repository: repositoryOf(store),
     root,
     log: ctx.log,
-    onAccepted: (change) => void ctx.runner?.trust(change.planId, change.taskId),
+    onAccepted: (change) => void ctx.runner?.trust(change.planId, change.taskId, change.cacheKey),
     async describe(change: ProposedChange) {
       const plan = await planById(change.planId);
       const run = await ctx.runner?.runOf(change.planId);

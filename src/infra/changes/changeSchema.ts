@@ -82,6 +82,8 @@ export const ProposedChangeSchema = z
     review: ReviewSchema.optional(),
     reviewRounds: z.number().int().nonnegative().optional(),
     verification: VerificationSchema.optional(),
+    // A key that is not a SHA-256 is dropped, not a reason to lose the change.
+    cacheKey: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined),
   })
   .refine((c) => new Set(c.files.map((f) => f.path)).size === c.files.length, { message: 'a file appears twice' });
 
