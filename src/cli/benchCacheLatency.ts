@@ -19,7 +19,12 @@ export interface LookupLatency {
   readonly p99_ms: number;
   /** Entries that passed the agent/task-type filter and were scored (L3), on average. */
   readonly scored?: number;
+  /** L3: storing one answer (vectra rewrites the partition's index.json), off the call path since it is O(partition). */
+  readonly store_p50_ms?: number;
+  readonly store_p99_ms?: number;
 }
+
+const STORES = 20;
 
 const LOOKUPS = 500;
 const TYPES = ['code_generation', 'refactoring', 'bug_fix', 'unit_test', 'documentation', 'code_review', 'integration_test', 'boilerplate_generation'];
@@ -90,8 +95,16 @@ export async function measureLookups(sizes: readonly number[], dir: string, log:
       await semantic.lookup({ agent: g.agent, taskType: g.taskType, fingerprint: 'f', query }, 'claude-sonnet-5-5');
       l3.push(performance.now() - t0);
     }
-    L3[String(size)] = summarize(l3, Math.round(scored));
-    log(`  ${size} entries: L2 p99 ${L2[String(size)]!.p99_ms.toFixed(3)} ms, L3 p99 ${L3[String(size)]!.p99_ms.toFixed(3)} ms`);
+    const stores: number[] = [];
+    for (let k = 0; k < STORES; k++) {
+      const query = sentence(random, 20);
+      const t0 = performance.now();
+      await semantic.store(`s${size}-${k}`, { agent: 'coder', taskType: 'code_generation', fingerprint: 'f', query }, ANSWER);
+      stores.push(performance.now() - t0);
+    }
+    const stored = summarize(stores);
+    L3[String(size)] = { ...summarize(l3, Math.round(scored)), store_p50_ms: stored.p50_ms, store_p99_ms: stored.p99_ms };
+    log(`  ${size} entries: L2 p99 ${L2[String(size)]!.p99_ms.toFixed(3)} ms, L3 p99 ${L3[String(size)]!.p99_ms.toFixed(3)} ms, L3 store p50 ${stored.p50_ms.toFixed(1)} ms`);
   }
   return { L2, L3 };
 }

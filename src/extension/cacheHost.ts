@@ -60,6 +60,7 @@ export class CacheHost implements vscode.Disposable {
       ...(this.exact ? { exact: this.exact } : {}),
       ...(this.semantic ? { semantic: this.semantic } : {}),
       ...(this.metrics ? { onEvent: cacheMetricsListener(this.metrics) } : {}),
+      onWarning: (_reason, d) => this.log.warn(`Cache: could not write ${d.layer ?? ''} (${d.error ?? ''}) — answers are still returned, that entry is not kept`),
     });
     this.clients.add(cache);
     return new ScopedCacheClient(cache, scopeFor);
@@ -73,8 +74,8 @@ export class CacheHost implements vscode.Disposable {
     const first = all[0]!;
     return {
       L1: { calls: sum((s) => s.L1.calls), callsWithReads: sum((s) => s.L1.callsWithReads), readTokens: sum((s) => s.L1.readTokens), writeTokens: sum((s) => s.L1.writeTokens), inputTokens: sum((s) => s.L1.inputTokens), savedUsd: sum((s) => s.L1.savedUsd) },
-      L2: { hits: sum((s) => s.L2.hits), misses: sum((s) => s.L2.misses), savedTokens: sum((s) => s.L2.savedTokens), savedUsd: sum((s) => s.L2.savedUsd), entries: first.L2.entries, bytes: first.L2.bytes },
-      L3: { hits: sum((s) => s.L3.hits), misses: sum((s) => s.L3.misses), savedTokens: sum((s) => s.L3.savedTokens), savedUsd: sum((s) => s.L3.savedUsd), hints: sum((s) => s.L3.hints), blocked: first.L3.blocked, entries: first.L3.entries },
+      L2: { hits: sum((s) => s.L2.hits), misses: sum((s) => s.L2.misses), savedTokens: sum((s) => s.L2.savedTokens), savedUsd: sum((s) => s.L2.savedUsd), entries: first.L2.entries, bytes: first.L2.bytes, writeFailures: sum((s) => s.L2.writeFailures) },
+      L3: { hits: sum((s) => s.L3.hits), misses: sum((s) => s.L3.misses), savedTokens: sum((s) => s.L3.savedTokens), savedUsd: sum((s) => s.L3.savedUsd), hints: sum((s) => s.L3.hints), blocked: mergeCounts(all.map((s) => s.L3.blocked)), entries: first.L3.entries, writeFailures: sum((s) => s.L3.writeFailures) },
       savedTokens: sum((s) => s.savedTokens),
       savedUsd: sum((s) => s.savedUsd),
     };
@@ -126,4 +127,11 @@ export class CacheHost implements vscode.Disposable {
     clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Per-guard counts of several clients, added up. */
+function mergeCounts<K extends string>(counts: ReadonlyArray<Readonly<Partial<Record<K, number>>>>): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const c of counts) for (const [k, n] of Object.entries(c) as Array<[K, number]>) out[k] = (out[k] ?? 0) + n;
+  return out;
 }

@@ -52,6 +52,7 @@ describe('ScopedCacheClient', () => {
       );
       await first.complete(coderRequest('T1'));
       const storedKey = first.coderKeyOf('p', 'T1')!;
+      await first.cache.settled();
       // A reload: new clients over the same index; the in-memory map of the first window is gone.
       const semantic = new SemanticCache({ index: new VectraIndex(folder), embedder: new HashedNgramEmbedder() });
       const later = new CachedLlmClient(new ScriptedLlmClient([{ text: 'a fresh call' }]), { semantic, exact: new ExactCache() });

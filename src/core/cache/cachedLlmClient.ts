@@ -35,14 +35,19 @@ export interface CachedLlmClientOptions {
   readonly onEvent?: (event: CacheEvent) => void;
   /** Monotonic milliseconds for lookup timings (default performance.now). */
   readonly clock?: () => number;
+  /**
+   * A cache write failed (a full disk, a folder that went away). The answer was still returned;
+   * the entry is not kept. Reported once per layer per client, then counted in `stats()`.
+   */
+  readonly onWarning?: (reason: 'cache_write_failed', details: Readonly<Record<string, string>>) => void;
 }
 
 interface Counter { hits: number; misses: number; savedTokens: number; savedUsd: number }
 
 export interface CacheStats {
   readonly L1: { readonly calls: number; readonly callsWithReads: number; readonly readTokens: number; readonly writeTokens: number; readonly inputTokens: number; readonly savedUsd: number };
-  readonly L2: Counter & { readonly entries: number; readonly bytes: number };
-  readonly L3: Counter & { readonly hints: number; readonly blocked: Readonly<Partial<Record<SemanticGuard, number>>>; readonly entries: number };
+  readonly L2: Counter & { readonly entries: number; readonly bytes: number; readonly writeFailures: number };
+  readonly L3: Counter & { readonly hints: number; readonly blocked: Readonly<Partial<Record<SemanticGuard, number>>>; readonly entries: number; readonly writeFailures: number };
   readonly savedTokens: number;
   readonly savedUsd: number;
 }
@@ -53,6 +58,9 @@ export class CachedLlmClient implements LlmClient {
   private readonly l2: Counter = { hits: 0, misses: 0, savedTokens: 0, savedUsd: 0 };
   private readonly l3: Counter & { hints: number; blocked: Partial<Record<SemanticGuard, number>> } = { hits: 0, misses: 0, savedTokens: 0, savedUsd: 0, hints: 0, blocked: {} };
   private l3Entries = 0;
+  private readonly writeFailures = { L2: 0, L3: 0 };
+  /** L3 stores still being written, by key: they run off the call path (a partition write is O(size)). */
+  private readonly storing = new Map<string, Promise<void>>();
 
   constructor(private readonly inner: LlmClient, private readonly options: CachedLlmClientOptions = {}) {
     this.clock = options.clock ?? (() => performance.now());
@@ -101,9 +109,27 @@ export class CachedLlmClient implements LlmClient {
     }
     const response = await this.inner.complete(sent);
     this.recordL1(response);
-    if (exact && key && exact.set(key, response, scope?.paths ?? [])) void exact.flush().catch(() => undefined);
-    if (semantic && scope && key && (await semantic.store(key, scope, response))) this.l3Entries++;
+    if (exact && key && exact.set(key, response, scope?.paths ?? [])) void exact.flush().catch((e: unknown) => this.writeFailed('L2', e));
+    if (semantic && scope && key) this.storeSemantic(semantic, key, scope, response);
     return response;
+  }
+
+  /** Resolves when every answer stored so far is in the L3 index. */
+  async settled(): Promise<void> {
+    await Promise.all(this.storing.values());
+  }
+
+  private storeSemantic(semantic: SemanticCache, key: string, scope: SemanticScope, response: LlmResponse): void {
+    const previous = this.storing.get(key) ?? Promise.resolve();
+    const storing = previous
+      .then(() => semantic.store(key, scope, response))
+      .then((stored) => { if (stored) this.l3Entries++; }, (e: unknown) => this.writeFailed('L3', e))
+      .finally(() => { if (this.storing.get(key) === storing) this.storing.delete(key); });
+    this.storing.set(key, storing);
+  }
+
+  private writeFailed(layer: 'L2' | 'L3', error: unknown): void {
+    if (this.writeFailures[layer]++ === 0) this.options.onWarning?.('cache_write_failed', { layer, error: error instanceof Error ? error.message : String(error) });
   }
 
   countTokens(request: Omit<LlmRequest, 'maxTokens'>): Promise<number> {
@@ -111,13 +137,15 @@ export class CachedLlmClient implements LlmClient {
   }
 
   /** The Reviewer approved or the user accepted the answer to this request: L3 may serve it. */
-  markTrusted(key: string): Promise<boolean> {
-    return this.options.semantic?.markTrusted(key) ?? Promise.resolve(false);
+  async markTrusted(key: string): Promise<boolean> {
+    await this.storing.get(key);
+    return (await this.options.semantic?.markTrusted(key)) ?? false;
   }
 
   /** Files changed: drop every L2/L3 entry that depended on them or on what they impact. */
   async invalidate(paths: readonly string[]): Promise<number> {
     const all = [...new Set([...paths, ...(this.options.impactOf?.(paths) ?? [])])];
+    await this.settled();
     const l2 = this.options.exact?.invalidate(all) ?? 0;
     const l3 = (await this.options.semantic?.invalidate(all)) ?? 0;
     if (l2 > 0) await this.options.exact?.flush();
@@ -125,6 +153,7 @@ export class CachedLlmClient implements LlmClient {
   }
 
   async clear(): Promise<void> {
+    await this.settled();
     this.options.exact?.clear();
     await this.options.exact?.flush();
     await this.options.semantic?.clear();
@@ -134,8 +163,8 @@ export class CachedLlmClient implements LlmClient {
     const entries = (await this.options.semantic?.size()) ?? this.l3Entries;
     return {
       L1: { ...this.l1 },
-      L2: { ...this.l2, entries: this.options.exact?.size ?? 0, bytes: this.options.exact?.bytes ?? 0 },
-      L3: { ...this.l3, blocked: { ...this.l3.blocked }, entries },
+      L2: { ...this.l2, entries: this.options.exact?.size ?? 0, bytes: this.options.exact?.bytes ?? 0, writeFailures: this.writeFailures.L2 },
+      L3: { ...this.l3, blocked: { ...this.l3.blocked }, entries, writeFailures: this.writeFailures.L3 },
       savedTokens: this.l2.savedTokens + this.l3.savedTokens,
       savedUsd: this.l1.savedUsd + this.l2.savedUsd + this.l3.savedUsd,
     };

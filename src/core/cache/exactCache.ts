@@ -173,7 +173,11 @@ export class ExactCache {
     if (!this.dirty) return;
     this.dirty = false;
     const entries = [...this.lru.values()].reverse();
-    this.saving = store.save(entries).finally(() => (this.saving = undefined));
+    // A failed write leaves the cache dirty, so the next flush tries again.
+    this.saving = store.save(entries).catch((e: unknown) => {
+      this.dirty = true;
+      throw e;
+    }).finally(() => (this.saving = undefined));
     await this.saving;
   }
 }

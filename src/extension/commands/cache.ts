@@ -9,6 +9,11 @@ function rate(hits: number, misses: number): string {
   return hits + misses === 0 ? '—' : `${((100 * hits) / (hits + misses)).toFixed(1)} %`;
 }
 
+/** Said only when a write failed: the answers were still returned, the entries were not kept. */
+function failures(n: number | undefined): string {
+  return n ? t(' · {0} writes failed (see the Helios log)', n) : '';
+}
+
 function usd(n: number): string {
   return `$${n.toFixed(n < 1 ? 4 : 2)}`;
 }
@@ -28,7 +33,7 @@ export function cacheStatsRows(stats: CacheStats | undefined, sizes: { entries: 
       description: enabled.exact
         ? t('hit rate {0} · {1} hits · {2} misses', rate(s?.L2.hits ?? 0, s?.L2.misses ?? 0), s?.L2.hits ?? 0, s?.L2.misses ?? 0)
         : t('off (helios.cache.enabled)'),
-      detail: t('{0} entries · {1} KB · saved {2} tokens, {3}', sizes.entries, Math.round(sizes.bytes / 1024), (s?.L2.savedTokens ?? 0).toLocaleString('en-US'), usd(s?.L2.savedUsd ?? 0)),
+      detail: t('{0} entries · {1} KB · saved {2} tokens, {3}', sizes.entries, Math.round(sizes.bytes / 1024), (s?.L2.savedTokens ?? 0).toLocaleString('en-US'), usd(s?.L2.savedUsd ?? 0)) + failures(s?.L2.writeFailures),
     },
     {
       label: t('L3 · semantic (guarded)'),
@@ -36,7 +41,7 @@ export function cacheStatsRows(stats: CacheStats | undefined, sizes: { entries: 
         ? t('hit rate {0} · {1} hits · {2} hints · {3} misses', rate(s?.L3.hits ?? 0, s?.L3.misses ?? 0), s?.L3.hits ?? 0, s?.L3.hints ?? 0, s?.L3.misses ?? 0)
         : t('off (helios.cache.semantic.enabled)'),
       detail: t('{0} entries · saved {1} tokens, {2} · blocked by guards: {3}', s?.L3.entries ?? 0, (s?.L3.savedTokens ?? 0).toLocaleString('en-US'), usd(s?.L3.savedUsd ?? 0),
-        Object.entries(s?.L3.blocked ?? {}).map(([g, n]) => `${g} ${n}`).join(', ') || t('none')),
+        Object.entries(s?.L3.blocked ?? {}).map(([g, n]) => `${g} ${n}`).join(', ') || t('none')) + failures(s?.L3.writeFailures),
     },
   ];
 }
