@@ -119,6 +119,24 @@ describe('L3 guards', () => {
     assert.equal(await cache.size(), 0);
   });
 
+  it('a full partition drops its oldest untrusted entries first, down to 90 %, and keeps serving', async () => {
+    let clock = 0;
+    const index = new VectraIndex(path.join(dir, `i${n++}`), { maxPerPartition: 10, now: () => clock++ });
+    const cache = new SemanticCache({ index, embedder: new HashedNgramEmbedder() });
+    const query = (i: number) => `Add a function number ${i} that sorts the users by name. Keep the existing tests passing.`;
+    for (let i = 0; i < 10; i++) {
+      await cache.store(`k${i}`, scope({ query: query(i) }), answer());
+      if (i < 3) await cache.markTrusted(`k${i}`);
+    }
+    assert.equal(await cache.size(), 10);
+    await cache.store('k10', scope({ query: query(10) }), answer());
+    assert.equal(await cache.size(), 9, 'two evicted: 11 entries down to 90 % of 10');
+    // The three trusted ones survive though they are the oldest; the oldest untrusted went.
+    for (const k of ['k0', 'k1', 'k2', 'k5', 'k10']) assert.ok(await index.get(k), `${k} kept`);
+    for (const k of ['k3', 'k4']) assert.equal(await index.get(k), undefined, `${k} evicted`);
+    assert.equal((await cache.lookup(scope({ query: query(1) }), 'claude-sonnet-5-5')).kind, 'hit', 'lookups work after an eviction');
+  });
+
   it('persists across a restart and discards a corrupt index with a warning', async () => {
     const folder = path.join(dir, 'restart');
     const first = new SemanticCache({ index: new VectraIndex(folder), embedder: new HashedNgramEmbedder() });

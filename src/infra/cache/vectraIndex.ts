@@ -15,15 +15,25 @@ import { PackedVectors } from './packedVectors';
  * Metadata values must be scalars, so paths and the response are stored as JSON strings. vectra
  * writes `index.json` in place; a partition that cannot be read is deleted and recreated with a
  * warning — a broken cache never stops a run.
+ * A partition holds at most `maxPerPartition` entries: past it, the oldest untrusted entries go
+ * first, then the oldest trusted ones, down to 90 % (so evictions come in batches). That bounds
+ * the storage and the cost of a write, which rewrites the whole partition.
  */
+
+export const MAX_PER_PARTITION = 5_000;
 
 type Meta = {
   key: string; embedder: string; agent: string; taskType: string; tier: number; fingerprint: string;
   query: string; trusted: boolean; paths: string; response: string;
+  /** Milliseconds since the epoch; absent in entries written before the bound existed (oldest). */
+  storedAt?: number;
 };
 
 export interface VectraIndexOptions {
   readonly onWarning?: (reason: 'cache_file_corrupt', details: Readonly<Record<string, string>>) => void;
+  /** Entries per (agent, task type, embedder) partition (default MAX_PER_PARTITION). */
+  readonly maxPerPartition?: number;
+  readonly now?: () => number;
 }
 
 interface Partition { readonly agent: string; readonly taskType: string; readonly embedder: string }
@@ -80,9 +90,34 @@ export class VectraIndex implements VectorIndex {
     return this.write(async () => {
       const name = VectraIndex.nameOf(meta);
       const index = await this.partition(name, true)!;
-      await index.upsertItem({ id, vector, metadata: toMeta(meta) });
-      this.mirrors.get(name)?.set(id, vector, toMeta(meta));
+      const metadata = { ...toMeta(meta), storedAt: this.now() };
+      await index.upsertItem({ id, vector, metadata });
+      this.mirrors.get(name)?.set(id, vector, metadata);
+      await this.evictIfFull(name, index);
     });
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Past the bound: untrusted before trusted, oldest first, down to 90 % of it. */
+  private async evictIfFull(name: string, index: LocalIndex<Meta>): Promise<void> {
+    const max = this.options.maxPerPartition ?? MAX_PER_PARTITION;
+    if ((await index.getIndexStats()).items <= max) return;
+    const items = await index.listItems();
+    const order = (m: Meta) => [m.trusted ? 1 : 0, m.storedAt ?? 0] as const;
+    const doomed = [...items]
+      .sort((a, b) => {
+        const [ta, sa] = order(a.metadata);
+        const [tb, sb] = order(b.metadata);
+        return ta - tb || sa - sb;
+      })
+      .slice(0, items.length - Math.floor(max * 0.9));
+    await index.beginUpdate();
+    for (const item of doomed) await index.deleteItem(item.id);
+    await index.endUpdate();
+    this.mirrors.delete(name);
   }
 
   /** Many new entries, one file write per partition, for loading and benchmarks. */
@@ -95,8 +130,10 @@ export class VectraIndex implements VectorIndex {
       }
       for (const [name, group] of groups) {
         const index = await this.partition(name, true)!;
-        await index.batchInsertItems(group.map((i) => ({ id: i.id, vector: i.vector, metadata: toMeta(i.meta) })));
-        for (const i of group) this.mirrors.get(name)?.set(i.id, i.vector, toMeta(i.meta));
+        const storedAt = this.now();
+        await index.batchInsertItems(group.map((i) => ({ id: i.id, vector: i.vector, metadata: { ...toMeta(i.meta), storedAt } })));
+        for (const i of group) this.mirrors.get(name)?.set(i.id, i.vector, { ...toMeta(i.meta), storedAt });
+        await this.evictIfFull(name, index);
       }
     });
   }
