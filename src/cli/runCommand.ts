@@ -149,6 +149,8 @@ async function runPlans(argv: string[]): Promise<number> {
     const started = Date.now();
     for (const plan of plans) await scheduler.addPlan(plan);
     await scheduler.whenIdle();
+    // L3 entries are written after their answers returned: let the last ones land before exiting.
+    await client.cache.settled();
     const summary = plans.map((p) => {
       const run = scheduler.runOf(p.id)!;
       const tasks = Object.values(run.tasks);
@@ -245,7 +247,7 @@ async function cachedClient(governed: LlmClient, dir: string | undefined, scopeF
   const exact = dir ? new ExactCache({ store: new FileExactCacheStore(path.join(dir, 'exact.json')), onWarning: warn }) : undefined;
   await exact?.load();
   const semantic = dir ? new SemanticCache({ index: new VectraIndex(path.join(dir, 'l3'), { onWarning: warn }), embedder: new HashedNgramEmbedder() }) : undefined;
-  return new ScopedCacheClient(new CachedLlmClient(governed, { ...(exact ? { exact } : {}), ...(semantic ? { semantic } : {}) }), scopeFor);
+  return new ScopedCacheClient(new CachedLlmClient(governed, { ...(exact ? { exact } : {}), ...(semantic ? { semantic } : {}), onWarning: warn }), scopeFor);
 }
 
 /** The workspace's dependency graph, opened on first use and shared by the Coder's and the Reviewer's context. */

@@ -96,8 +96,14 @@ export class CacheHost implements vscode.Disposable {
     return (await this.semantic?.markTrusted(key)) ?? false;
   }
 
+  /** Every client's pending L3 writes, so a clear or an invalidation is not undone by a late one. */
+  private async settled(): Promise<void> {
+    await Promise.all([...this.clients].map((c) => c.settled()));
+  }
+
   async clear(): Promise<void> {
     await this.load();
+    await this.settled();
     this.exact?.clear();
     await this.exact?.flush();
     await this.semantic?.clear();
@@ -118,6 +124,7 @@ export class CacheHost implements vscode.Disposable {
 
   private async invalidate(paths: readonly string[]): Promise<number> {
     await this.load();
+    await this.settled();
     const l2 = this.exact?.invalidate(paths) ?? 0;
     if (l2 > 0) await this.exact?.flush();
     return l2 + ((await this.semantic?.invalidate(paths)) ?? 0);
