@@ -296,6 +296,23 @@ export async function acceptQuickPickEntry(page: Page, label: string): Promise<v
 
 /** Runs a command from the Command Palette by its title, as a user would. */
 export async function runCommand(page: Page, title: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await openCommandPalette(page);
+    await page.keyboard.type(title, { delay: 10 });
+    const landed = await waitFor('the palette to hold the typed title', async () => ((await page.inputValue(quickInputBox).catch(() => '')).includes(title) ? true : undefined), 3_000).catch(() => false);
+    if (landed) break;
+    // Seen in CI: a webview that finished loading took focus while the title was typed, so the keys
+    // went elsewhere — and sometimes the palette closed. Put the text in directly while it is open;
+    // open it again when it closed.
+    const filled = await page.fill(quickInputBox, `>${title}`, { timeout: 3_000 }).then(() => true, () => false);
+    if (filled && (await page.inputValue(quickInputBox).catch(() => '')).includes(title)) break;
+    if (attempt >= 4) throw new Error(`the command palette lost "${title}" ${attempt} times`);
+  }
+  await acceptQuickPickEntry(page, title);
+}
+
+/** F1 until the palette shows with its ">" (a webview holding focus swallows the key). */
+async function openCommandPalette(page: Page): Promise<void> {
   // Keys typed while a webview has focus go to its iframe, not the workbench, and a closing editor
   // can hand focus to a webview a moment later: take focus back and retry until the palette shows.
   for (let attempt = 1; ; attempt++) {
@@ -304,17 +321,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       const active = doc.activeElement;
       if (active?.tagName === 'IFRAME') active.blur?.();
     });
+    // A palette left open by an earlier try may hold half a title: close it and start clean.
+    if (await page.isVisible(quickInputBox)) await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     const shown = await page.waitForSelector(quickInputBox, { state: 'visible', timeout: attempt < 5 ? 3_000 : timeouts.ui }).then(() => true, () => false);
     if (shown) break;
     if (attempt >= 5) throw new Error('the command palette did not open');
   }
   await waitFor('the command palette input to hold ">"', async () => ((await page.inputValue(quickInputBox)).startsWith('>') ? true : undefined));
-  await page.keyboard.type(title, { delay: 10 });
-  // Seen once: the keys went elsewhere while the palette took focus. Put the text in directly then.
-  const landed = await waitFor('the palette to hold the typed title', async () => ((await page.inputValue(quickInputBox)).includes(title) ? true : undefined), 3_000).catch(() => false);
-  if (!landed) await page.fill(quickInputBox, `>${title}`);
-  await acceptQuickPickEntry(page, title);
 }
 
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab to be active. */
