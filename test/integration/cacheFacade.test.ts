@@ -62,6 +62,7 @@ describe('cache facade through the SDK and the simulator', () => {
     });
   });
   after(async () => {
+    await cached.settled();
     governor.dispose();
     await sim.stop();
     await rm(dir, { recursive: true, force: true });

@@ -61,6 +61,8 @@ export class CachedLlmClient implements LlmClient {
   private readonly writeFailures = { L2: 0, L3: 0 };
   /** L3 stores still being written, by key: they run off the call path (a partition write is O(size)). */
   private readonly storing = new Map<string, Promise<void>>();
+  /** The L2 file write in flight, if any (it merges with other windows' entries under a lock). */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly inner: LlmClient, private readonly options: CachedLlmClientOptions = {}) {
     this.clock = options.clock ?? (() => performance.now());
@@ -109,14 +111,14 @@ export class CachedLlmClient implements LlmClient {
     }
     const response = await this.inner.complete(sent);
     this.recordL1(response);
-    if (exact && key && exact.set(key, response, scope?.paths ?? [])) void exact.flush().catch((e: unknown) => this.writeFailed('L2', e));
+    if (exact && key && exact.set(key, response, scope?.paths ?? [])) this.flushing = exact.flush().catch((e: unknown) => this.writeFailed('L2', e));
     if (semantic && scope && key) this.storeSemantic(semantic, key, scope, response);
     return response;
   }
 
-  /** Resolves when every answer stored so far is in the L3 index. */
+  /** Resolves when every answer stored so far is written: in the L3 index and the L2 file. */
   async settled(): Promise<void> {
-    await Promise.all(this.storing.values());
+    await Promise.all([...this.storing.values(), this.flushing]);
   }
 
   private storeSemantic(semantic: SemanticCache, key: string, scope: SemanticScope, response: LlmResponse): void {

@@ -26,10 +26,23 @@ export interface ExactEntry {
   readonly paths: readonly string[];
 }
 
+/** What another window left in the store since this one last wrote (see `ExactCacheStore.update`). */
+export interface StoredByOthers {
+  readonly entries: readonly ExactEntry[];
+  /** Another window cleared the cache since: entries this one holds from before are gone too. */
+  readonly cleared: boolean;
+}
+
 /** Persistence behind a small interface (infra: an atomic JSON file in workspace storage). */
 export interface ExactCacheStore {
   load(): Promise<{ readonly kind: 'missing' } | { readonly kind: 'corrupt'; readonly error: string } | { readonly kind: 'ok'; readonly entries: readonly ExactEntry[] }>;
   save(entries: readonly ExactEntry[]): Promise<void>;
+  /**
+   * Read-modify-write for several windows over one store: under the store's lock, `merge` gets
+   * what others wrote since this store's last write (no entries when nobody did) and returns what
+   * to write. `clear` marks the write as a clear, which the other windows then follow.
+   */
+  update?(merge: (others: StoredByOthers) => readonly ExactEntry[], options?: { readonly clear?: boolean }): Promise<void>;
 }
 
 export interface ExactCacheOptions {
@@ -90,6 +103,8 @@ export class ExactCache {
   private readonly ttlMs: number;
   private dirty = false;
   private saving: Promise<void> | undefined;
+  /** What this window dropped since its last write, so a merge does not bring it back. */
+  private dropped = { keys: new Set<string>(), paths: new Set<string>(), cleared: false };
 
   constructor(private readonly options: ExactCacheOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -124,6 +139,7 @@ export class ExactCache {
     if (!e) return undefined;
     if (e.expiresAt <= this.now()) {
       this.lru.delete(key);
+      this.dropped.keys.add(key);
       this.dirty = true;
       return undefined;
     }
@@ -145,15 +161,18 @@ export class ExactCache {
     for (const [key, e] of this.lru.entries()) {
       if (e.paths.some((p) => changed.has(p))) {
         this.lru.delete(key);
+        this.dropped.keys.add(key);
         n++;
       }
     }
+    for (const p of paths) this.dropped.paths.add(p);
     if (n > 0) this.dirty = true;
     return n;
   }
 
   clear(): void {
     this.lru.clear();
+    this.dropped = { keys: new Set(), paths: new Set(), cleared: true };
     this.dirty = true;
   }
 
@@ -165,19 +184,48 @@ export class ExactCache {
     return this.lru.calculatedSize;
   }
 
-  /** Persists if anything changed; concurrent calls share one write. */
+  /**
+   * Persists if anything changed; concurrent calls share one write. With a store that can
+   * `update`, what other windows wrote meanwhile is merged in (and served from here on), except
+   * what this window dropped; a clear in another window is followed here.
+   */
   async flush(): Promise<void> {
     const store = this.options.store;
     if (!store) return;
     while (this.saving) await this.saving;
     if (!this.dirty) return;
     this.dirty = false;
-    const entries = [...this.lru.values()].reverse();
-    // A failed write leaves the cache dirty, so the next flush tries again.
-    this.saving = store.save(entries).catch((e: unknown) => {
+    const dropped = this.dropped;
+    this.dropped = { keys: new Set(), paths: new Set(), cleared: false };
+    const write = store.update
+      ? store.update((others) => this.merge(others, dropped), dropped.cleared ? { clear: true } : {})
+      : store.save(this.ordered());
+    // A failed write leaves the cache dirty, so the next flush tries again with the same drops.
+    this.saving = write.catch((e: unknown) => {
       this.dirty = true;
+      for (const k of dropped.keys) this.dropped.keys.add(k);
+      for (const p of dropped.paths) this.dropped.paths.add(p);
+      this.dropped.cleared ||= dropped.cleared;
       throw e;
     }).finally(() => (this.saving = undefined));
     await this.saving;
+  }
+
+  /** Oldest first, the order `load` expects. */
+  private ordered(): ExactEntry[] {
+    return [...this.lru.values()].reverse();
+  }
+
+  private merge(others: StoredByOthers, dropped: { readonly keys: ReadonlySet<string>; readonly paths: ReadonlySet<string>; readonly cleared: boolean }): ExactEntry[] {
+    if (others.cleared && !dropped.cleared) this.lru.clear();
+    const now = this.now();
+    const theirs = dropped.cleared ? [] : others.entries.filter((e) => e.expiresAt > now && !this.lru.has(e.key) && !dropped.keys.has(e.key) && !e.paths.some((p) => dropped.paths.has(p)));
+    if (theirs.length > 0) {
+      // Theirs go in as the least recently used; the bounds then drop the oldest of all.
+      const mine = this.ordered();
+      this.lru.clear();
+      for (const e of [...theirs, ...mine]) this.lru.set(e.key, e);
+    }
+    return this.ordered();
   }
 }

@@ -1,12 +1,18 @@
+import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import type { ExactCacheStore, ExactEntry } from '../../core/cache/exactCache';
+import type { ExactCacheStore, ExactEntry, StoredByOthers } from '../../core/cache/exactCache';
 import type { LlmResponse } from '../../core/llm/llmClient';
 import { readJsonFile, writeFileAtomic } from '../storage/atomicFile';
+import { FileLock, type FileLockOptions } from '../storage/fileLock';
 
 /**
  * The L2 cache as one JSON file in workspace storage (`cache/exact.json`), written atomically so a
  * crash or a second window never leaves half a file. A file that fails to parse or validate is
  * reported as corrupt (the cache discards it with a warning) — never thrown.
+ * Several windows over one workspace write the same file: `update` merges under a lock file
+ * (FileLock) and reads the file only when someone else replaced it since this store's last write
+ * (a new inode, size or mtime: every write is a rename). `generation` counts clears, so a clear in one window is
+ * followed by the others instead of being undone by their next write.
  */
 
 const FILE_VERSION = 1;
@@ -34,12 +40,51 @@ const EntrySchema = z.object({
   }).passthrough(),
 });
 
-const FileSchema = z.object({ version: z.literal(FILE_VERSION), entries: z.array(EntrySchema) });
+const FileSchema = z.object({ version: z.literal(FILE_VERSION), generation: z.number().int().nonnegative().optional(), entries: z.array(EntrySchema) });
+
+type Read = { readonly kind: 'missing' } | { readonly kind: 'corrupt'; readonly error: string } | { readonly kind: 'ok'; readonly entries: readonly ExactEntry[]; readonly generation: number };
 
 export class FileExactCacheStore implements ExactCacheStore {
-  constructor(private readonly file: string) {}
+  private readonly lock: FileLock;
+  /** The generation this store last read or wrote, and what its last write looked like on disk. */
+  private generation = 0;
+  private written: string | undefined;
+
+  constructor(private readonly file: string, options: FileLockOptions = {}) {
+    this.lock = new FileLock(options);
+  }
 
   async load(): Promise<Awaited<ReturnType<ExactCacheStore['load']>>> {
+    const read = await this.read();
+    if (read.kind === 'ok') this.generation = read.generation;
+    return read;
+  }
+
+  save(entries: readonly ExactEntry[]): Promise<void> {
+    return this.update(() => entries);
+  }
+
+  update(merge: (others: StoredByOthers) => readonly ExactEntry[], options: { readonly clear?: boolean } = {}): Promise<void> {
+    return this.lock.with(this.file, async () => {
+      const now = await this.signature();
+      const replaced = now !== undefined && now !== this.written;
+      const read: Read = replaced ? await this.read() : { kind: 'missing' };
+      const onDisk = read.kind === 'ok' ? read : { entries: [], generation: this.generation };
+      const cleared = onDisk.generation > this.generation;
+      const entries = merge({ entries: onDisk.entries, cleared });
+      const generation = Math.max(onDisk.generation, this.generation) + (options.clear ? 1 : 0);
+      await writeFileAtomic(this.file, JSON.stringify({ version: FILE_VERSION, generation, entries }));
+      this.generation = generation;
+      this.written = await this.signature();
+    });
+  }
+
+  /** Inode, size and mtime: a rename by another writer changes at least one (inodes get reused). */
+  private signature(): Promise<string | undefined> {
+    return fs.stat(this.file).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => undefined);
+  }
+
+  private async read(): Promise<Read> {
     const read = await readJsonFile(this.file, (v) => FileSchema.parse(v));
     if (read.kind !== 'ok') return read;
     const entries: ExactEntry[] = read.value.entries.map((e) => ({
@@ -48,10 +93,6 @@ export class FileExactCacheStore implements ExactCacheStore {
       paths: e.paths,
       response: e.response as LlmResponse,
     }));
-    return { kind: 'ok', entries };
-  }
-
-  save(entries: readonly ExactEntry[]): Promise<void> {
-    return writeFileAtomic(this.file, JSON.stringify({ version: FILE_VERSION, entries }));
+    return { kind: 'ok', entries, generation: read.value.generation ?? 0 };
   }
 }
