@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import type { LlmResponse } from '../../core/llm/llmClient';
 import type { SemanticEntryMeta, VectorIndex } from '../../core/cache/semanticCache';
+import { FileLock, type FileLockOptions } from '../storage/fileLock';
 import { PackedVectors } from './packedVectors';
 
 /**
@@ -11,7 +12,9 @@ import { PackedVectors } from './packedVectors';
  * own partition. Queries scan a packed copy of the partition (packedVectors.ts) kept in step with
  * every write: vectra's own scan costs ~45 ms over 50k entries in one index and still ~8 ms per
  * partition of a few thousand; vectra stays the storage.
- * vectra allows one update at a time per index, so every write goes through one promise chain.
+ * vectra allows one update at a time per index, so every write goes through one promise chain, and
+ * through a lock file beside the partition, since other VS Code windows on the workspace write the
+ * same partitions: a partition another window changed is read again before it is used.
  * Metadata values must be scalars, so paths and the response are stored as JSON strings. vectra
  * writes `index.json` in place; a partition that cannot be read is deleted and recreated with a
  * warning — a broken cache never stops a run.
@@ -31,6 +34,8 @@ type Meta = {
 
 export interface VectraIndexOptions {
   readonly onWarning?: (reason: 'cache_file_corrupt', details: Readonly<Record<string, string>>) => void;
+  /** The cross-window lock of each partition (FileLock defaults). */
+  readonly lock?: FileLockOptions;
   /** Entries per (agent, task type, embedder) partition (default MAX_PER_PARTITION). */
   readonly maxPerPartition?: number;
   readonly now?: () => number;
@@ -39,57 +44,82 @@ export interface VectraIndexOptions {
 interface Partition { readonly agent: string; readonly taskType: string; readonly embedder: string }
 
 export class VectraIndex implements VectorIndex {
-  private readonly partitions = new Map<string, Promise<LocalIndex<Meta>>>();
+  /** Open partitions, with the signature of their index.json when this window last read or wrote it. */
+  private readonly open = new Map<string, { index: LocalIndex<Meta>; seen: string | undefined }>();
   private readonly mirrors = new Map<string, PackedVectors<Meta>>();
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly lock: FileLock;
 
-  constructor(private readonly folder: string, private readonly options: VectraIndexOptions = {}) {}
+  constructor(private readonly folder: string, private readonly options: VectraIndexOptions = {}) {
+    this.lock = new FileLock(options.lock);
+  }
 
   private static nameOf(p: Partition): string {
     return [p.agent, p.taskType, p.embedder].map((s) => s.replace(/[^A-Za-z0-9_-]+/g, '_')).join('.');
   }
 
-  /** Opens (creating or, when corrupt, recreating) one partition, once. */
-  private partition(name: string, create: boolean): Promise<LocalIndex<Meta>> | undefined {
-    const known = this.partitions.get(name);
-    if (known || !create) return known;
-    const opening = (async () => {
-      const dir = path.join(this.folder, name);
+  /** Inode, size and mtime of the partition's index.json; undefined when there is none. */
+  private signature(name: string): Promise<string | undefined> {
+    return fs.stat(path.join(this.folder, name, 'index.json')).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => undefined);
+  }
+
+  /**
+   * The partition as it is on disk now; call it holding the partition's lock. Opened on first use,
+   * read again when another window wrote it since, recreated (with a warning) when it cannot be
+   * read, and — with `create` — made when it does not exist (never made, or cleared).
+   */
+  private async current(name: string, create: boolean): Promise<LocalIndex<Meta> | undefined> {
+    const now = await this.signature(name);
+    const known = this.open.get(name);
+    if (known && now !== undefined && known.seen === now) return known.index;
+    this.mirrors.delete(name);
+    this.open.delete(name);
+    const dir = path.join(this.folder, name);
+    if (now !== undefined) {
       const index = new LocalIndex<Meta>(dir);
-      if (await index.isIndexCreated()) {
-        try {
-          await index.getIndexStats();
-          return index;
-        } catch (error) {
-          this.options.onWarning?.('cache_file_corrupt', { layer: 'L3', partition: name, error: error instanceof Error ? error.message : String(error) });
-          await fs.rm(dir, { recursive: true, force: true });
-        }
+      try {
+        await index.getIndexStats();
+        this.open.set(name, { index, seen: now });
+        return index;
+      } catch (error) {
+        this.options.onWarning?.('cache_file_corrupt', { layer: 'L3', partition: name, error: error instanceof Error ? error.message : String(error) });
+        await fs.rm(dir, { recursive: true, force: true });
       }
-      const fresh = new LocalIndex<Meta>(dir);
-      await fresh.createIndex({ version: 1, deleteIfExists: true });
-      return fresh;
-    })();
-    this.partitions.set(name, opening);
-    return opening;
+    }
+    if (!create) return undefined;
+    const fresh = new LocalIndex<Meta>(dir);
+    await fresh.createIndex({ version: 1, deleteIfExists: true });
+    this.open.set(name, { index: fresh, seen: await this.signature(name) });
+    return fresh;
   }
 
-  /** Every partition on disk and in memory. */
-  private async all(): Promise<Array<LocalIndex<Meta>>> {
-    const names = await fs.readdir(this.folder, { withFileTypes: true }).then((d) => d.filter((e) => e.isDirectory()).map((e) => e.name), () => []);
-    for (const n of names) void this.partition(n, true);
-    return Promise.all(this.partitions.values());
-  }
-
-  private write<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn);
+  /**
+   * Work on one partition: one at a time in this window (vectra allows one update at a time per
+   * index) and, through `<partition>.lock` beside it, across windows — vectra writes index.json in
+   * place, so an unguarded reader in another window could see half a file.
+   */
+  private withPartition<T>(name: string, create: boolean, fn: (index: LocalIndex<Meta>) => Promise<T>): Promise<T | undefined> {
+    const next = this.chain.then(() => this.lock.with(path.join(this.folder, name), async () => {
+      const index = await this.current(name, create);
+      if (!index) return undefined;
+      const result = await fn(index);
+      const open = this.open.get(name);
+      if (open) open.seen = await this.signature(name);
+      return result;
+    }));
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  upsert(id: string, vector: number[], meta: SemanticEntryMeta): Promise<void> {
-    return this.write(async () => {
-      const name = VectraIndex.nameOf(meta);
-      const index = await this.partition(name, true)!;
+  /** Partitions on disk and open here. */
+  private async names(): Promise<string[]> {
+    const onDisk = await fs.readdir(this.folder, { withFileTypes: true }).then((d) => d.filter((e) => e.isDirectory()).map((e) => e.name), () => []);
+    return [...new Set([...onDisk, ...this.open.keys()])].sort();
+  }
+
+  async upsert(id: string, vector: number[], meta: SemanticEntryMeta): Promise<void> {
+    const name = VectraIndex.nameOf(meta);
+    await this.withPartition(name, true, async (index) => {
       const metadata = { ...toMeta(meta), storedAt: this.now() };
       await index.upsertItem({ id, vector, metadata });
       this.mirrors.get(name)?.set(id, vector, metadata);
@@ -121,37 +151,38 @@ export class VectraIndex implements VectorIndex {
   }
 
   /** Many new entries, one file write per partition, for loading and benchmarks. */
-  insertMany(items: ReadonlyArray<{ id: string; vector: number[]; meta: SemanticEntryMeta }>): Promise<void> {
-    return this.write(async () => {
-      const groups = new Map<string, typeof items[number][]>();
-      for (const i of items) {
-        const name = VectraIndex.nameOf(i.meta);
-        groups.set(name, [...(groups.get(name) ?? []), i]);
-      }
-      for (const [name, group] of groups) {
-        const index = await this.partition(name, true)!;
+  async insertMany(items: ReadonlyArray<{ id: string; vector: number[]; meta: SemanticEntryMeta }>): Promise<void> {
+    const groups = new Map<string, typeof items[number][]>();
+    for (const i of items) {
+      const name = VectraIndex.nameOf(i.meta);
+      groups.set(name, [...(groups.get(name) ?? []), i]);
+    }
+    for (const [name, group] of groups) {
+      await this.withPartition(name, true, async (index) => {
         const storedAt = this.now();
         await index.batchInsertItems(group.map((i) => ({ id: i.id, vector: i.vector, metadata: { ...toMeta(i.meta), storedAt } })));
         for (const i of group) this.mirrors.get(name)?.set(i.id, i.vector, { ...toMeta(i.meta), storedAt });
         await this.evictIfFull(name, index);
-      }
-    });
+      });
+    }
   }
 
   async query(vector: number[], filter: Partition, topK: number): Promise<Array<{ meta: SemanticEntryMeta; score: number }>> {
     const name = VectraIndex.nameOf(filter);
-    const exists = this.partitions.has(name) || (await fs.stat(path.join(this.folder, name)).then(() => true, () => false));
-    if (!exists) return [];
-    const mirror = this.mirrors.get(name) ?? (await this.mirror(name, vector.length));
-    return mirror.top(vector, topK).map((r) => ({ meta: fromMeta(r.meta), score: r.score }));
+    const now = await this.signature(name);
+    if (now === undefined) return [];
+    // The packed copy is current unless another window wrote the partition since.
+    const fresh = this.open.get(name)?.seen === now ? this.mirrors.get(name) : undefined;
+    const mirror = fresh ?? (await this.mirror(name, vector.length));
+    return (mirror?.top(vector, topK) ?? []).map((r) => ({ meta: fromMeta(r.meta), score: r.score }));
   }
 
-  /** Built from the partition's items on first query; writes keep it in step afterwards. */
-  private mirror(name: string, dims: number): Promise<PackedVectors<Meta>> {
-    return this.write(async () => {
+  /** Built from the partition's items when missing or stale; writes here keep it in step. */
+  private mirror(name: string, dims: number): Promise<PackedVectors<Meta> | undefined> {
+    return this.withPartition(name, false, async (index) => {
       const known = this.mirrors.get(name);
       if (known) return known;
-      const items = await (await this.partition(name, true)!).listItems();
+      const items = await index.listItems();
       const mirror = new PackedVectors<Meta>(items[0]?.vector.length ?? dims, Math.max(64, items.length));
       for (const item of items) mirror.set(item.id, item.vector, item.metadata);
       this.mirrors.set(name, mirror);
@@ -160,55 +191,59 @@ export class VectraIndex implements VectorIndex {
   }
 
   async get(id: string): Promise<SemanticEntryMeta | undefined> {
-    for (const index of await this.all()) {
-      const item = await index.getItem(id);
+    for (const name of await this.names()) {
+      const item = await this.withPartition(name, false, (index) => index.getItem(id));
       if (item) return fromMeta(item.metadata);
     }
     return undefined;
   }
 
-  setTrusted(id: string, trusted: boolean): Promise<boolean> {
-    return this.write(async () => {
-      for (const index of await this.all()) {
+  async setTrusted(id: string, trusted: boolean): Promise<boolean> {
+    for (const name of await this.names()) {
+      const found = await this.withPartition(name, false, async (index) => {
         const item = await index.getItem(id);
-        if (!item) continue;
+        if (!item) return false;
         const metadata = { ...item.metadata, trusted };
         await index.upsertItem({ id, vector: item.vector, metadata });
-        this.mirrors.get(VectraIndex.nameOf(metadata))?.setMeta(id, metadata);
+        this.mirrors.get(name)?.setMeta(id, metadata);
         return true;
-      }
-      return false;
-    });
+      });
+      if (found) return true;
+    }
+    return false;
   }
 
-  deleteByPaths(paths: readonly string[]): Promise<number> {
+  async deleteByPaths(paths: readonly string[]): Promise<number> {
     const changed = new Set(paths);
-    return this.write(async () => {
-      let n = 0;
-      for (const index of await this.all()) {
+    let n = 0;
+    for (const name of await this.names()) {
+      n += (await this.withPartition(name, false, async (index) => {
         const doomed = (await index.listItems()).filter((i) => (JSON.parse(i.metadata.paths) as string[]).some((p) => changed.has(p)));
-        if (doomed.length === 0) continue;
+        if (doomed.length === 0) return 0;
         await index.beginUpdate();
         for (const item of doomed) await index.deleteItem(item.id);
         await index.endUpdate();
-        this.mirrors.clear();
-        n += doomed.length;
-      }
-      return n;
-    });
+        this.mirrors.delete(name);
+        return doomed.length;
+      })) ?? 0;
+    }
+    return n;
   }
 
+  /** Every partition, of every window: another window finds its partitions gone and starts them anew. */
   clear(): Promise<void> {
-    return this.write(async () => {
-      this.partitions.clear();
+    const next = this.chain.then(async () => {
+      this.open.clear();
       this.mirrors.clear();
       await fs.rm(this.folder, { recursive: true, force: true });
     });
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   async size(): Promise<number> {
     let n = 0;
-    for (const index of await this.all()) n += (await index.getIndexStats()).items;
+    for (const name of await this.names()) n += (await this.withPartition(name, false, async (index) => (await index.getIndexStats()).items)) ?? 0;
     return n;
   }
 }
