@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { CachedLlmClient, cacheMetricsListener, type CacheStats } from '../core/cache/cachedLlmClient';
+import { CachedLlmClient, cacheMetricsListener, type CacheMetrics, type CacheStats } from '../core/cache/cachedLlmClient';
 import { HashedNgramEmbedder } from '../core/cache/embedder';
 import { ExactCache } from '../core/cache/exactCache';
 import { ScopedCacheClient, type ScopeResolver } from '../core/cache/scopedCacheClient';
 import { SemanticCache } from '../core/cache/semanticCache';
 import type { HeliosSettings } from '../core/config/settings';
 import type { LlmClient } from '../core/llm/llmClient';
-import type { CacheLevel } from '../core/metrics/metricsSink';
 import { FileExactCacheStore } from '../infra/cache/fileExactCacheStore';
 import { VectraIndex } from '../infra/cache/vectraIndex';
 
@@ -31,7 +30,7 @@ export class CacheHost implements vscode.Disposable {
     storage: vscode.Uri | undefined,
     settings: HeliosSettings,
     private readonly log: vscode.LogOutputChannel,
-    private readonly metrics?: { recordCacheLookup(level: CacheLevel, hit: boolean): void },
+    private readonly metrics?: CacheMetrics,
   ) {
     const warn = (reason: string, details: Readonly<Record<string, string>>) => log.warn(`Cache: ${reason} ${JSON.stringify(details)} — discarded, nothing else is affected`);
     const on = storage !== undefined && settings.cacheEnabled;

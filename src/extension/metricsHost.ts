@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { fanOutSink, type MetricsSink } from '../core/metrics/metricsSink';
 import { MetricsTally } from '../core/metrics/metricsTally';
-import type { CacheLevel } from '../core/metrics/metricsSink';
+import type { CacheGuardOutcome, CacheLevel } from '../core/metrics/metricsSink';
 import { buildMetricsJson, type HeliosMetricsJson } from '../core/metrics/metricsJson';
 import { observeScheduler } from '../core/metrics/schedulerMetrics';
 import type { SchedulerEvent } from '../core/scheduler/scheduler';
@@ -43,6 +43,14 @@ export class MetricsHost implements vscode.Disposable {
   recordCacheLookup(level: CacheLevel, hit: boolean): void {
     this.sink.recordCacheLookup(level, hit);
     this.changed.fire();
+  }
+
+  recordCacheGuard(outcome: CacheGuardOutcome): void {
+    this.sink.recordCacheGuard(outcome);
+  }
+
+  recordCacheSaved(level: CacheLevel, usd: number): void {
+    this.sink.recordCacheSaved(level, usd);
   }
 
   schedulerEvent(event: SchedulerEvent): void {

@@ -67,7 +67,7 @@ describe('metrics: Prometheus registry', () => {
       'helios_token_usage_total', 'helios_project_cost_dollars', 'helios_project_cost_dollars_total', 'helios_task_latency_seconds',
       'helios_agent_tasks_total', 'helios_opus_sonnet_ratio', 'helios_cache_hit_rate', 'helios_cache_hits_total', 'helios_cache_misses_total',
       'helios_window_used_ratio', 'helios_window_tokens', 'helios_governor_state', 'helios_scheduler_queue_depth', 'helios_scheduler_in_flight',
-      'helios_rate_limit_backoffs_total',
+      'helios_rate_limit_backoffs_total', 'helios_cache_l3_hints_total', 'helios_cache_l3_blocked_total', 'helios_cache_saved_dollars_total',
     ]) assert.ok(names.includes(n), n);
     const text = await prom.registry.metrics();
     for (const n of names) assert.match(text, new RegExp(`^# HELP ${n} \\S`, 'm'));

@@ -1,6 +1,6 @@
 import { totalTokens, ZERO_USAGE } from '../../shared/usage';
 import type { LlmClient, LlmRequest, LlmResponse } from '../llm/llmClient';
-import type { CacheLevel } from '../metrics/metricsSink';
+import type { MetricsSink } from '../metrics/metricsSink';
 import { costOfUsage } from '../usage/cost';
 import type { ExactCache } from './exactCache';
 import { planPromptCache, promptCacheSavingsUsd, type ReuseEstimate } from './promptCachePlan';
@@ -18,7 +18,12 @@ import type { SemanticCache, SemanticGuard, SemanticScope } from './semanticCach
 export type CacheLayer = 'L1' | 'L2' | 'L3';
 
 export type CacheEvent =
-  | { readonly kind: 'lookup'; readonly layer: 'L2' | 'L3'; readonly outcome: 'hit' | 'miss' | 'hint'; readonly ms: number; readonly blockedBy?: SemanticGuard }
+  | {
+    readonly kind: 'lookup'; readonly layer: 'L2' | 'L3'; readonly outcome: 'hit' | 'miss' | 'hint'; readonly ms: number;
+    readonly blockedBy?: SemanticGuard; readonly hintWhy?: 'fingerprint' | 'not_servable';
+    /** On a hit: what the served answer cost when it was first bought. */
+    readonly savedUsd?: number;
+  }
   | { readonly kind: 'prompt_cache'; readonly model: string; readonly readTokens: number; readonly writeTokens: number; readonly savedUsd: number };
 
 export interface CachedLlmClientOptions {
@@ -87,7 +92,7 @@ export class CachedLlmClient implements LlmClient {
     if (exact && key) {
       const t0 = this.clock();
       const cached = exact.get(key);
-      this.emit({ kind: 'lookup', layer: 'L2', outcome: cached ? 'hit' : 'miss', ms: this.clock() - t0 });
+      this.emit({ kind: 'lookup', layer: 'L2', outcome: cached ? 'hit' : 'miss', ms: this.clock() - t0, ...(cached ? { savedUsd: costOfUsage(cached.model, cached.usage) ?? 0 } : {}) });
       if (cached) return this.served(this.l2, cached, t0);
       this.l2.misses++;
     }
@@ -95,7 +100,12 @@ export class CachedLlmClient implements LlmClient {
     if (semantic && scope && key) {
       const t0 = this.clock();
       const found = await semantic.lookup(scope, request.model);
-      this.emit({ kind: 'lookup', layer: 'L3', outcome: found.kind, ms: this.clock() - t0, ...(found.kind === 'miss' && found.blockedBy ? { blockedBy: found.blockedBy } : {}) });
+      this.emit({
+        kind: 'lookup', layer: 'L3', outcome: found.kind, ms: this.clock() - t0,
+        ...(found.kind === 'miss' && found.blockedBy ? { blockedBy: found.blockedBy } : {}),
+        ...(found.kind === 'hint' ? { hintWhy: found.why } : {}),
+        ...(found.kind === 'hit' ? { savedUsd: costOfUsage(found.response.model, found.response.usage) ?? 0 } : {}),
+      });
       if (found.kind === 'hit') return this.served(this.l3, found.response, t0);
       this.l3.misses++;
       if (found.kind === 'hint') {
@@ -206,10 +216,23 @@ function withHint(request: LlmRequest, text: string): LlmRequest {
   return { ...request, messages };
 }
 
-/** Feeds the metrics registry's cache series (`helios_cache_*`, levels l1/l2/l3 = our L1/L2/L3). */
-export function cacheMetricsListener(sink: { recordCacheLookup(level: CacheLevel, hit: boolean): void }): (event: CacheEvent) => void {
+export type CacheMetrics = Pick<MetricsSink, 'recordCacheLookup' | 'recordCacheGuard' | 'recordCacheSaved'>;
+
+/**
+ * Feeds the metrics registry's cache series (`helios_cache_*`, levels l1/l2/l3 = our L1/L2/L3):
+ * lookups, what L3 did instead of serving (a hint, or the guard that blocked), and dollars saved.
+ */
+export function cacheMetricsListener(sink: CacheMetrics): (event: CacheEvent) => void {
   return (event) => {
-    if (event.kind === 'prompt_cache') sink.recordCacheLookup('l1', event.readTokens > 0);
-    else sink.recordCacheLookup(event.layer === 'L2' ? 'l2' : 'l3', event.outcome === 'hit');
+    if (event.kind === 'prompt_cache') {
+      sink.recordCacheLookup('l1', event.readTokens > 0);
+      sink.recordCacheSaved('l1', event.savedUsd);
+      return;
+    }
+    const level = event.layer === 'L2' ? 'l2' : 'l3';
+    sink.recordCacheLookup(level, event.outcome === 'hit');
+    if (event.savedUsd) sink.recordCacheSaved(level, event.savedUsd);
+    if (event.hintWhy) sink.recordCacheGuard({ kind: 'hint', why: event.hintWhy });
+    if (event.blockedBy) sink.recordCacheGuard({ kind: 'blocked', guard: event.blockedBy });
   };
 }

@@ -9,6 +9,10 @@ export const OTHER = 'other';
 export const AGENT_TYPES = ['architect', 'coder', 'reviewer', 'tester', 'analysis'] as const;
 export const TOKEN_KINDS = ['input', 'output', 'cache_read', 'cache_write'] as const;
 export const CACHE_LEVELS = ['l1', 'l2', 'l3'] as const;
+/** Why L3 gave its answer as a hint instead of serving it (see core/cache/semanticCache). */
+export const L3_HINT_REASONS = ['fingerprint', 'not_servable'] as const;
+/** The L3 guards that can block a lookup (see core/cache/semanticCache). */
+export const L3_GUARDS = ['agent_task_type', 'tier', 'fingerprint', 'threshold', 'words', 'trust'] as const;
 export const GOVERNOR_STATES = ['ok', 'throttled', 'paused'] as const;
 export const TASK_OUTCOMES = ['success', 'failure', 'skipped'] as const;
 /** Distinct projects per host before further ones are counted as `other`. */

@@ -1,7 +1,7 @@
 import type { BudgetSnapshot } from '../../shared/budget';
 import type { UsageRecord } from '../usage/usageLedger';
 import { agentLabel, CACHE_LEVELS } from './labels';
-import type { CacheLevel, MetricsSink, PlanSample, TaskOutcome, TaskSample } from './metricsSink';
+import type { CacheGuardOutcome, CacheLevel, MetricsSink, PlanSample, TaskOutcome, TaskSample } from './metricsSink';
 
 export interface AgentTally {
   readonly success: number;
@@ -18,6 +18,9 @@ export interface AgentTally {
 export class MetricsTally implements MetricsSink {
   private readonly agents = new Map<string, { success: number; failure: number; skipped: number; seconds: number }>();
   private readonly cache = new Map<CacheLevel, { hits: number; misses: number }>(CACHE_LEVELS.map((l) => [l, { hits: 0, misses: 0 }]));
+  /** `hint:<why>` or `blocked:<guard>` → count. */
+  private readonly l3Outcomes = new Map<string, number>();
+  private readonly cacheSavedUsd = new Map<CacheLevel, number>();
   private budgetSnapshot: BudgetSnapshot | undefined;
   private scheduler = { queued: 0, inFlight: 0 };
   private calls = 0;
@@ -57,6 +60,15 @@ export class MetricsTally implements MetricsSink {
     else c.misses += 1;
   }
 
+  recordCacheGuard(outcome: CacheGuardOutcome): void {
+    const key = outcome.kind === 'hint' ? `hint:${outcome.why}` : `blocked:${outcome.guard}`;
+    this.l3Outcomes.set(key, (this.l3Outcomes.get(key) ?? 0) + 1);
+  }
+
+  recordCacheSaved(level: CacheLevel, usd: number): void {
+    this.cacheSavedUsd.set(level, (this.cacheSavedUsd.get(level) ?? 0) + usd);
+  }
+
   get budget(): BudgetSnapshot | undefined {
     return this.budgetSnapshot;
   }
@@ -67,7 +79,9 @@ export class MetricsTally implements MetricsSink {
     readonly scheduler: { readonly queued: number; readonly inFlight: number };
     readonly agents: ReadonlyMap<string, AgentTally>;
     readonly cache: ReadonlyMap<CacheLevel, { readonly hits: number; readonly misses: number }>;
+    readonly l3Outcomes: ReadonlyMap<string, number>;
+    readonly cacheSavedUsd: ReadonlyMap<CacheLevel, number>;
   } {
-    return { calls: this.calls, backoffs: this.backoffs, scheduler: { ...this.scheduler }, agents: this.agents, cache: this.cache };
+    return { calls: this.calls, backoffs: this.backoffs, scheduler: { ...this.scheduler }, agents: this.agents, cache: this.cache, l3Outcomes: this.l3Outcomes, cacheSavedUsd: this.cacheSavedUsd };
   }
 }

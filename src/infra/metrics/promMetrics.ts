@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
-  agentLabel, CACHE_LEVELS, GOVERNOR_STATES, modelLabel, ProjectLabels, type TokenKind,
+  agentLabel, CACHE_LEVELS, GOVERNOR_STATES, L3_GUARDS, L3_HINT_REASONS, modelLabel, ProjectLabels, type TokenKind,
 } from '../../core/metrics/labels';
-import type { CacheLevel, MetricsSink, PlanSample, TaskSample } from '../../core/metrics/metricsSink';
+import type { CacheGuardOutcome, CacheLevel, MetricsSink, PlanSample, TaskSample } from '../../core/metrics/metricsSink';
 import type { UsageRecord } from '../../core/usage/usageLedger';
 import type { BudgetSnapshot } from '../../shared/budget';
 import { findModel } from '../../shared/models';
@@ -55,6 +55,18 @@ export class PromMetrics implements MetricsSink {
   });
   private readonly cacheMisses = new Counter({
     name: 'helios_cache_misses_total', help: 'Cache misses by level.', labelNames: ['cache_level'] as const, registers: [this.registry],
+  });
+  private readonly cacheHints = new Counter({
+    name: 'helios_cache_l3_hints_total', help: 'Semantic-cache answers given to the model as a hint instead of served, by reason (fingerprint: the files changed; not_servable).',
+    labelNames: ['reason'] as const, registers: [this.registry],
+  });
+  private readonly cacheBlocked = new Counter({
+    name: 'helios_cache_l3_blocked_total', help: 'Semantic-cache lookups that a guard kept from serving, by the guard.',
+    labelNames: ['guard'] as const, registers: [this.registry],
+  });
+  private readonly cacheSaved = new Counter({
+    name: 'helios_cache_saved_dollars_total', help: 'US dollars the cache saved, by level (l1: discount on cached prompt reads; l2, l3: answers not bought again).',
+    labelNames: ['cache_level'] as const, registers: [this.registry],
   });
   private readonly windowUsed = new Gauge({
     name: 'helios_window_used_ratio', help: 'Settled usage over the cap in the current budget period (0 to 1, can exceed 1).',
@@ -135,6 +147,15 @@ export class PromMetrics implements MetricsSink {
     if (hit) c.hits += 1;
     this.cacheCounts.set(level, c);
     this.cacheRate.set({ cache_level: level }, c.hits / c.lookups);
+  }
+
+  recordCacheGuard(outcome: CacheGuardOutcome): void {
+    if (outcome.kind === 'hint') this.cacheHints.inc({ reason: (L3_HINT_REASONS as readonly string[]).includes(outcome.why) ? outcome.why : 'other' });
+    else this.cacheBlocked.inc({ guard: (L3_GUARDS as readonly string[]).includes(outcome.guard) ? outcome.guard : 'other' });
+  }
+
+  recordCacheSaved(level: CacheLevel, usd: number): void {
+    if (usd > 0) this.cacheSaved.inc({ cache_level: level }, usd);
   }
 
   /** Names of every metric this registry exports (for the dashboard check). */
