@@ -10,7 +10,7 @@ import { SemanticCache, type SemanticCacheOptions } from '../core/cache/semantic
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { VectraIndex } from '../infra/cache/vectraIndex';
 import { ClaudeSimulator } from '../infra/simulator/simulator';
-import { measureLookups, type LookupLatency } from './benchCacheLatency';
+import { measureLookups, measureStoreAtBound, type LookupLatency } from './benchCacheLatency';
 import { cacheWorkload, REQUEST_CLASSES, type RequestClass, type WorkloadItem } from './benchCacheWorkload';
 
 /**
@@ -34,7 +34,11 @@ export interface LayerReport {
 export interface CacheBenchResult {
   readonly L1: LayerReport & { readonly read_tokens: number; readonly write_tokens: number; readonly read_share_of_input: number };
   readonly L2: LayerReport & { readonly latency: Readonly<Record<string, LookupLatency>> };
-  readonly L3: LayerReport & { readonly hints: number; readonly blocked: CacheStats['L3']['blocked']; readonly latency: Readonly<Record<string, LookupLatency>> };
+  readonly L3: LayerReport & {
+    readonly hints: number; readonly blocked: CacheStats['L3']['blocked']; readonly latency: Readonly<Record<string, LookupLatency>>;
+    /** One write into a partition at the product's bound (3 KB answers), off the call path. */
+    readonly store_at_bound: Awaited<ReturnType<typeof measureStoreAtBound>>;
+  };
   readonly l2_l3_hit_rate: number;
   readonly false_hit_rate: number;
   readonly coder_edits_served_false: number;
@@ -162,6 +166,7 @@ export async function runCacheBench(options: { intents?: number; seed?: number; 
     });
     log('lookup latency…');
     const latency = await measureLookups(sizes, path.join(dir, 'latency'), log);
+    const storeAtBound = await measureStoreAtBound(path.join(dir, 'bound'));
     const largest = String(sizes[sizes.length - 1]);
     const l2Lookups = workload.length;
     const l3Lookups = stats.L3.hits + stats.L3.misses;
@@ -179,7 +184,7 @@ export async function runCacheBench(options: { intents?: number; seed?: number; 
       L3: {
         lookups: l3Lookups, hits: stats.L3.hits, hit_rate: rate(stats.L3.hits, l3Lookups), false_hits: falseHits.L3, false_hit_rate: rate(falseHits.L3, stats.L3.hits),
         p50_ms: latency.L3[largest]?.p50_ms ?? 0, p99_ms: latency.L3[largest]?.p99_ms ?? 0, saved_usd: stats.L3.savedUsd,
-        hints: stats.L3.hints, blocked: stats.L3.blocked, latency: latency.L3,
+        hints: stats.L3.hints, blocked: stats.L3.blocked, latency: latency.L3, store_at_bound: storeAtBound,
       },
       l2_l3_hit_rate: rate(hits, workload.length),
       false_hit_rate: rate(falseHits.L2 + falseHits.L3, hits),
@@ -239,6 +244,7 @@ export function formatCacheTable(r: CacheBenchResult): string {
     '',
     'lookup latency   entries   p50 ms   p99 ms   (L3 store, off the call path: p50 / p99 ms)',
     ...(['L2', 'L3'] as const).flatMap((l) => Object.entries(r[l].latency).map(([n, x]) => `${l}              ${n.padStart(7)}  ${x.p50_ms.toFixed(3).padStart(7)}  ${x.p99_ms.toFixed(3).padStart(7)}${x.store_p50_ms !== undefined ? `   ${x.store_p50_ms.toFixed(1)} / ${(x.store_p99_ms ?? 0).toFixed(1)}` : ''}`)),
+    `L3 store at the partition bound (${r.L3.store_at_bound.entries.toLocaleString('en-US')} entries, 3 KB answers): p50 ${r.L3.store_at_bound.p50_ms.toFixed(1)} ms, p99 ${r.L3.store_at_bound.p99_ms.toFixed(1)} ms, event loop held up at most ${r.L3.store_at_bound.longest_block_ms.toFixed(0)} ms`,
     '',
     `saved in all: $${r.saved_usd.toFixed(4)}`,
     ...Object.entries(r.targets).map(([k, ok]) => `${ok ? '✓' : '✗'} ${k.replace(/_/g, ' ')}`),

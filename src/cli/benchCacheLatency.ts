@@ -3,7 +3,7 @@ import { ExactCache } from '../core/cache/exactCache';
 import { SemanticCache, type SemanticEntryMeta } from '../core/cache/semanticCache';
 import type { LlmRequest, LlmResponse } from '../core/llm/llmClient';
 import { ZERO_USAGE } from '../shared/usage';
-import { VectraIndex } from '../infra/cache/vectraIndex';
+import { MAX_PER_PARTITION, VectraIndex } from '../infra/cache/vectraIndex';
 import { rng } from './benchCacheWorkload';
 
 /**
@@ -53,7 +53,9 @@ export async function measureLookups(sizes: readonly number[], dir: string, log:
   const L3: Record<string, LookupLatency> = {};
   const exact = new ExactCache({ maxEntries: Math.max(...sizes) + 1, maxBytes: 4 * 1024 ** 3 });
   const embedder = new HashedNgramEmbedder();
-  const index = new VectraIndex(dir);
+  // Unbounded here, so "50k entries" means 50k: the product's bound (MAX_PER_PARTITION) keeps real
+  // partitions smaller, and `measureStoreAtBound` measures a write at that bound.
+  const index = new VectraIndex(dir, { maxPerPartition: Number.MAX_SAFE_INTEGER });
   const semantic = new SemanticCache({ index, embedder });
   const queries: string[] = [];
   const groups: Array<{ agent: string; taskType: string }> = [];
@@ -108,3 +110,38 @@ export async function measureLookups(sizes: readonly number[], dir: string, log:
   }
   return { L2, L3 };
 }
+
+/**
+ * One L3 write into a partition at the product's bound, with answers of a realistic size (3 KB of
+ * edit JSON): what a Coder call costs the extension host once a workspace's partition is full.
+ * Reports the write's duration and the longest the event loop was held up meanwhile.
+ */
+export async function measureStoreAtBound(dir: string, answerChars = 3_000, writes = 10): Promise<{ readonly entries: number; readonly p50_ms: number; readonly p99_ms: number; readonly longest_block_ms: number }> {
+  const embedder = new HashedNgramEmbedder();
+  const index = new VectraIndex(dir);
+  const random = rng(13);
+  const response: LlmResponse = { ...ANSWER, text: 'x'.repeat(answerChars) };
+  const meta = (i: number, query: string): SemanticEntryMeta => ({ key: `b${i}`, embedder: embedder.id, agent: 'coder', taskType: 'code_generation', tier: 2, fingerprint: 'f', query, trusted: true, paths: ['src/a.ts'], response });
+  await index.insertMany(Array.from({ length: MAX_PER_PARTITION - writes }, (_, i) => {
+    const query = sentence(random, 20);
+    return { id: `b${i}`, vector: embedder.embedSync(query), meta: meta(i, query) };
+  }));
+  const times: number[] = [];
+  let longest = 0;
+  for (let k = 0; k < writes; k++) {
+    const query = sentence(random, 20);
+    let last = performance.now();
+    const probe = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 1);
+    const t0 = performance.now();
+    await index.upsert(`w${k}`, embedder.embedSync(query), meta(MAX_PER_PARTITION + k, query));
+    times.push(performance.now() - t0);
+    clearInterval(probe);
+  }
+  const summary = summarize(times);
+  return { entries: MAX_PER_PARTITION, p50_ms: summary.p50_ms, p99_ms: summary.p99_ms, longest_block_ms: longest };
+}
+

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LocalIndex } from 'vectra';
 import { cosine, HashedNgramEmbedder } from '../../src/core/cache/embedder';
 import { contextFingerprint, SemanticCache, type SemanticScope } from '../../src/core/cache/semanticCache';
 import type { LlmResponse } from '../../src/core/llm/llmClient';
@@ -121,7 +122,8 @@ describe('L3 guards', () => {
 
   it('a full partition drops its oldest untrusted entries first, down to 90 %, and keeps serving', async () => {
     let clock = 0;
-    const index = new VectraIndex(path.join(dir, `i${n++}`), { maxPerPartition: 10, now: () => clock++ });
+    const folder = path.join(dir, `i${n++}`);
+    const index = new VectraIndex(folder, { maxPerPartition: 10, now: () => clock++ });
     const cache = new SemanticCache({ index, embedder: new HashedNgramEmbedder() });
     const query = (i: number) => `Add a function number ${i} that sorts the users by name. Keep the existing tests passing.`;
     for (let i = 0; i < 10; i++) {
@@ -134,7 +136,27 @@ describe('L3 guards', () => {
     // The three trusted ones survive though they are the oldest; the oldest untrusted went.
     for (const k of ['k0', 'k1', 'k2', 'k5', 'k10']) assert.ok(await index.get(k), `${k} kept`);
     for (const k of ['k3', 'k4']) assert.equal(await index.get(k), undefined, `${k} evicted`);
+    const [partition] = (await readdir(folder)).filter((f) => !f.endsWith('.lock'));
+    assert.equal((await readdir(path.join(folder, partition!, 'answers'))).length, 9, 'evicted answers are deleted too');
     assert.equal((await cache.lookup(scope({ query: query(1) }), 'claude-sonnet-5-5')).kind, 'hit', 'lookups work after an eviction');
+  });
+
+  it('keeps answers out of index.json, and still serves an entry an earlier version wrote inline', async () => {
+    const folder = path.join(dir, `i${n++}`);
+    const cache = new SemanticCache({ index: new VectraIndex(folder), embedder: new HashedNgramEmbedder() });
+    await cache.store('k1', scope(), answer('claude-sonnet-5-5', 'a long edit'));
+    await cache.markTrusted('k1');
+    const [partition] = await readdir(folder);
+    assert.doesNotMatch(await readFile(path.join(folder, partition!, 'index.json'), 'utf8'), /a long edit/);
+    assert.deepEqual(await readdir(path.join(folder, partition!, 'answers')), ['k1.json']);
+    // An entry as Helios wrote them before: the answer inline in vectra's metadata, no answer file.
+    const legacy = new LocalIndex(path.join(folder, partition!));
+    const item = (await legacy.getItem('k1'))!;
+    await legacy.upsertItem({ id: 'old', vector: item.vector, metadata: { ...item.metadata, key: 'old', response: JSON.stringify(answer('claude-sonnet-5-5', 'an old inline edit')) } });
+    await rm(path.join(folder, partition!, 'answers', 'k1.json'));
+    const reopened = new SemanticCache({ index: new VectraIndex(folder), embedder: new HashedNgramEmbedder() });
+    const found = await reopened.lookup(scope(), 'claude-sonnet-5-5');
+    assert.equal(found.kind === 'hit' && found.response.text, 'an old inline edit', 'k1 lost its answer file, so the inline one serves');
   });
 
   it('persists across a restart and discards a corrupt index with a warning', async () => {

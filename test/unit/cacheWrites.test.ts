@@ -4,7 +4,7 @@ import { CachedLlmClient } from '../../src/core/cache/cachedLlmClient';
 import { HashedNgramEmbedder } from '../../src/core/cache/embedder';
 import { ExactCache, type ExactCacheStore, type ExactEntry } from '../../src/core/cache/exactCache';
 import { SemanticCache, type SemanticEntryMeta, type SemanticScope, type VectorIndex } from '../../src/core/cache/semanticCache';
-import type { LlmRequest } from '../../src/core/llm/llmClient';
+import type { LlmRequest, LlmResponse } from '../../src/core/llm/llmClient';
 import { ScriptedLlmClient } from '../support/scriptedLlmClient';
 
 /** Cache writes happen off the call path, and a failing disk costs the entry, never the answer. */
@@ -29,6 +29,9 @@ class GatedIndex implements VectorIndex {
   }
   query(): Promise<Array<{ meta: SemanticEntryMeta; score: number }>> {
     return Promise.resolve([...this.items.values()].map((i) => ({ meta: i.meta, score: 1 })));
+  }
+  answer(entry: { key: string }): Promise<LlmResponse | undefined> {
+    return Promise.resolve(this.items.get(entry.key)?.meta.response);
   }
   get(id: string): Promise<SemanticEntryMeta | undefined> {
     return Promise.resolve(this.items.get(id)?.meta);

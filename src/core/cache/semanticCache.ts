@@ -42,11 +42,19 @@ export interface SemanticEntryMeta {
   readonly response: LlmResponse;
 }
 
+/** An entry without its answer: what the guards read. */
+export type SemanticEntrySummary = Omit<SemanticEntryMeta, 'response'>;
+
 /** Storage of vectors with their metadata (infra: a vectra LocalIndex in workspace storage). */
 export interface VectorIndex {
   upsert(id: string, vector: number[], meta: SemanticEntryMeta): Promise<void>;
   /** Top-k by cosine among entries of this agent, task type and embedder. */
-  query(vector: number[], filter: { readonly agent: string; readonly taskType: string; readonly embedder: string }, topK: number): Promise<Array<{ readonly meta: SemanticEntryMeta; readonly score: number }>>;
+  query(vector: number[], filter: { readonly agent: string; readonly taskType: string; readonly embedder: string }, topK: number): Promise<Array<{ readonly meta: SemanticEntrySummary; readonly score: number }>>;
+  /**
+   * The stored answer of an entry, read only for a hit or a hint (answers can be large; the vectors
+   * and guard fields are what every lookup scans). Undefined when it is gone.
+   */
+  answer(entry: SemanticEntrySummary): Promise<LlmResponse | undefined>;
   get(id: string): Promise<SemanticEntryMeta | undefined>;
   setTrusted(id: string, trusted: boolean): Promise<boolean>;
   /** Deletes entries whose paths include any of these; returns how many. */
@@ -123,16 +131,13 @@ export class SemanticCache {
       if (strictWords && !sameRequirement(meta.query, scope.query)) { blockedBy = 'words'; continue; }
       if (meta.tier < tier) { blockedBy = 'tier'; continue; }
       if (!meta.trusted) { blockedBy = 'trust'; continue; }
-      if (meta.fingerprint !== scope.fingerprint) {
-        blockedBy = 'fingerprint';
-        hint ??= { kind: 'hint', response: meta.response, score, key: meta.key, why: 'fingerprint' };
-        continue;
-      }
-      if (scope.servable === false) {
-        hint ??= { kind: 'hint', response: meta.response, score, key: meta.key, why: 'not_servable' };
-        continue;
-      }
-      return { kind: 'hit', response: meta.response, score, key: meta.key };
+      const servable = meta.fingerprint === scope.fingerprint && scope.servable !== false;
+      if (meta.fingerprint !== scope.fingerprint) blockedBy = 'fingerprint';
+      if (!servable && hint) continue;
+      const response = await this.options.index.answer(meta);
+      if (!response) continue;
+      if (servable) return { kind: 'hit', response, score, key: meta.key };
+      hint = { kind: 'hint', response, score, key: meta.key, why: meta.fingerprint !== scope.fingerprint ? 'fingerprint' : 'not_servable' };
     }
     return hint ?? { kind: 'miss', blockedBy, score: found[0]!.score };
   }

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import type { LlmResponse } from '../../core/llm/llmClient';
-import type { SemanticEntryMeta, VectorIndex } from '../../core/cache/semanticCache';
+import type { SemanticEntryMeta, SemanticEntrySummary, VectorIndex } from '../../core/cache/semanticCache';
+import { writeFileAtomic } from '../storage/atomicFile';
 import { FileLock, type FileLockOptions } from '../storage/fileLock';
 import { PackedVectors } from './packedVectors';
 
@@ -15,18 +16,22 @@ import { PackedVectors } from './packedVectors';
  * vectra allows one update at a time per index, so every write goes through one promise chain, and
  * through a lock file beside the partition, since other VS Code windows on the workspace write the
  * same partitions: a partition another window changed is read again before it is used.
- * Metadata values must be scalars, so paths and the response are stored as JSON strings. vectra
- * writes `index.json` in place; a partition that cannot be read is deleted and recreated with a
+ * Metadata values must be scalars, so paths are stored as a JSON string. Answers are kept apart, one
+ * file each (`<partition>/answers/<key>.json`, written atomically before the entry): every write
+ * of vectra re-serialises the whole `index.json`, so keeping answers out of it makes writes several
+ * times cheaper, and a lookup reads an answer only for a hit or a hint. (Entries written before
+ * carry the answer inline and are still read.) vectra writes `index.json` in place; a partition that cannot be read is deleted and recreated with a
  * warning — a broken cache never stops a run.
  * A partition holds at most `maxPerPartition` entries: past it, the oldest untrusted entries go
  * first, then the oldest trusted ones, down to 90 % (so evictions come in batches). That bounds
  * the storage and the cost of a write, which rewrites the whole partition.
  */
 
-export const MAX_PER_PARTITION = 5_000;
+export const MAX_PER_PARTITION = 1_000;
 
 type Meta = {
   key: string; embedder: string; agent: string; taskType: string; tier: number; fingerprint: string;
+  /** The answer as JSON in entries written before answers moved to their own files; '' since. */
   query: string; trusted: boolean; paths: string; response: string;
   /** Milliseconds since the epoch; absent in entries written before the bound existed (oldest). */
   storedAt?: number;
@@ -120,6 +125,7 @@ export class VectraIndex implements VectorIndex {
   async upsert(id: string, vector: number[], meta: SemanticEntryMeta): Promise<void> {
     const name = VectraIndex.nameOf(meta);
     await this.withPartition(name, true, async (index) => {
+      await writeFileAtomic(this.answerFile(name, id), JSON.stringify(meta.response));
       const metadata = { ...toMeta(meta), storedAt: this.now() };
       await index.upsertItem({ id, vector, metadata });
       this.mirrors.get(name)?.set(id, vector, metadata);
@@ -129,6 +135,28 @@ export class VectraIndex implements VectorIndex {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  private answerFile(name: string, id: string): string {
+    return path.join(this.folder, name, 'answers', `${encodeURIComponent(id)}.json`);
+  }
+
+  private async dropAnswers(name: string, ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => fs.rm(this.answerFile(name, id), { force: true })));
+  }
+
+  async answer(entry: SemanticEntrySummary): Promise<LlmResponse | undefined> {
+    const name = VectraIndex.nameOf(entry);
+    const text = await fs.readFile(this.answerFile(name, entry.key), 'utf8').catch(() => undefined);
+    // An entry from before answers had their own files carries it inline.
+    const inline = text === undefined ? await this.withPartition(name, false, async (index) => (await index.getItem(entry.key))?.metadata.response) : undefined;
+    const json = text ?? inline;
+    if (!json) return undefined;
+    try {
+      return JSON.parse(json) as LlmResponse;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Past the bound: untrusted before trusted, oldest first, down to 90 % of it. */
@@ -147,6 +175,7 @@ export class VectraIndex implements VectorIndex {
     await index.beginUpdate();
     for (const item of doomed) await index.deleteItem(item.id);
     await index.endUpdate();
+    await this.dropAnswers(name, doomed.map((i) => i.id));
     this.mirrors.delete(name);
   }
 
@@ -159,6 +188,11 @@ export class VectraIndex implements VectorIndex {
     }
     for (const [name, group] of groups) {
       await this.withPartition(name, true, async (index) => {
+        // A bulk load (benchmarks): answers written without fsync, a few at a time.
+        await fs.mkdir(path.join(this.folder, name, 'answers'), { recursive: true });
+        for (let i = 0; i < group.length; i += 64) {
+          await Promise.all(group.slice(i, i + 64).map((g) => fs.writeFile(this.answerFile(name, g.id), JSON.stringify(g.meta.response))));
+        }
         const storedAt = this.now();
         await index.batchInsertItems(group.map((i) => ({ id: i.id, vector: i.vector, metadata: { ...toMeta(i.meta), storedAt } })));
         for (const i of group) this.mirrors.get(name)?.set(i.id, i.vector, { ...toMeta(i.meta), storedAt });
@@ -167,7 +201,7 @@ export class VectraIndex implements VectorIndex {
     }
   }
 
-  async query(vector: number[], filter: Partition, topK: number): Promise<Array<{ meta: SemanticEntryMeta; score: number }>> {
+  async query(vector: number[], filter: Partition, topK: number): Promise<Array<{ meta: SemanticEntrySummary; score: number }>> {
     const name = VectraIndex.nameOf(filter);
     const now = await this.signature(name);
     if (now === undefined) return [];
@@ -193,7 +227,10 @@ export class VectraIndex implements VectorIndex {
   async get(id: string): Promise<SemanticEntryMeta | undefined> {
     for (const name of await this.names()) {
       const item = await this.withPartition(name, false, (index) => index.getItem(id));
-      if (item) return fromMeta(item.metadata);
+      if (!item) continue;
+      const summary = fromMeta(item.metadata);
+      const response = await this.answer(summary);
+      return response ? { ...summary, response } : undefined;
     }
     return undefined;
   }
@@ -223,6 +260,7 @@ export class VectraIndex implements VectorIndex {
         await index.beginUpdate();
         for (const item of doomed) await index.deleteItem(item.id);
         await index.endUpdate();
+        await this.dropAnswers(name, doomed.map((i) => i.id));
         this.mirrors.delete(name);
         return doomed.length;
       })) ?? 0;
@@ -251,13 +289,13 @@ export class VectraIndex implements VectorIndex {
 function toMeta(m: SemanticEntryMeta): Meta {
   return {
     key: m.key, embedder: m.embedder, agent: m.agent, taskType: m.taskType, tier: m.tier, fingerprint: m.fingerprint,
-    query: m.query, trusted: m.trusted, paths: JSON.stringify(m.paths), response: JSON.stringify(m.response),
+    query: m.query, trusted: m.trusted, paths: JSON.stringify(m.paths), response: '',
   };
 }
 
-function fromMeta(m: Meta): SemanticEntryMeta {
+function fromMeta(m: Meta): SemanticEntrySummary {
   return {
     key: m.key, embedder: m.embedder, agent: m.agent, taskType: m.taskType, tier: m.tier, fingerprint: m.fingerprint,
-    query: m.query, trusted: m.trusted, paths: JSON.parse(m.paths) as string[], response: JSON.parse(m.response) as LlmResponse,
+    query: m.query, trusted: m.trusted, paths: JSON.parse(m.paths) as string[],
   };
 }
