@@ -92,6 +92,8 @@ export class CacheHost implements vscode.Disposable {
 
   /** Marks a stored answer trusted for L3 by its key (a change accepted, in this window or a later one). */
   async trust(key: string): Promise<boolean> {
+    // An accept right after the run may come before the entry's write has landed.
+    await this.settled();
     return (await this.semantic?.markTrusted(key)) ?? false;
   }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ExactCache } from '../../src/core/cache/exactCache';
 import type { LlmResponse } from '../../src/core/llm/llmClient';
 import { FileExactCacheStore } from '../../src/infra/cache/fileExactCacheStore';
+import { runTsWorker } from '../support/tsWorker';
 
 /**
  * Two VS Code windows on one workspace share `cache/exact.json`. Each write merges what the other
@@ -101,13 +101,7 @@ describe('L2 file shared by two windows', () => {
       `}`,
     ].join('\n'));
     const count = 25;
-    const run = (offset: number) =>
-      new Promise<number | null>((resolve, reject) => {
-        // No coverage from the workers (c8 cannot map tsx's data: URLs); '' stops Node copying it.
-        const child = spawn(process.execPath, ['--import', 'tsx', worker, file, String(offset), String(count)], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_V8_COVERAGE: '' } });
-        child.on('error', reject);
-        child.on('exit', resolve);
-      });
+    const run = (offset: number) => runTsWorker(worker, [file, String(offset), String(count)]);
     assert.deepEqual(await Promise.all([run(1_000), run(2_000)]), [0, 0]);
     const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries: unknown[] };
     assert.equal(parsed.entries.length, 2 * count);

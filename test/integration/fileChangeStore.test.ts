@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { runTsWorker } from '../support/tsWorker';
 import { decide } from '../../src/core/changes/decisions';
 import { lineHunksOf } from '../../src/core/changes/lineHunks';
 import { makeProposedChange, sha256Hex } from '../../src/core/changes/proposedChange';
@@ -141,15 +142,7 @@ describe('FileChangeStore', () => {
       `  await store.update('plan-1', 'T1', (c) => decide(c, { kind: 'hunk', path: 'src/a.ts', index: i }, 'rejected'));`,
       `}`,
     ].join('\n'));
-    const run = (parity: number) =>
-      new Promise<number | null>((resolve, reject) => {
-        // No coverage from the workers: tsx loads their .ts imports through data: URLs, which c8's
-        // report cannot map. Node copies NODE_V8_COVERAGE into children unless it is set to ''.
-        const env = { ...process.env, NODE_V8_COVERAGE: '' };
-        const child = spawn(process.execPath, ['--import', 'tsx', worker, root, String(parity), String(n)], { stdio: ['ignore', 'inherit', 'inherit'], env });
-        child.on('error', reject);
-        child.on('exit', resolve);
-      });
+    const run = (parity: number) => runTsWorker(worker, [root, String(parity), String(n)]);
     assert.deepEqual(await Promise.all([run(0), run(1)]), [0, 0]);
     const final = await new FileChangeStore(root).load('plan-1', 'T1');
     assert.deepEqual(final?.decisions?.['src/a.ts']?.hunks, Array.from({ length: n }, () => 'rejected'));
