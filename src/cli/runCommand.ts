@@ -6,9 +6,7 @@ import { readPrd } from '../core/agents/prdInput';
 import { normalizeWorkspacePath, pathProblem } from '../core/changes/paths';
 import { DEFAULT_BUDGET, type BudgetConfig } from '../core/governor/budgetPlans';
 import { buildBudgetSnapshot } from '../core/governor/budgetSnapshot';
-import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import { Governor } from '../core/governor/governor';
-import { planOverview, withSharedContext } from '../core/agents/coderPrompt';
 import { CachedLlmClient } from '../core/cache/cachedLlmClient';
 import { HashedNgramEmbedder } from '../core/cache/embedder';
 import { ExactCache } from '../core/cache/exactCache';
@@ -25,14 +23,22 @@ import { MetricsTally } from '../core/metrics/metricsTally';
 import { observeScheduler } from '../core/metrics/schedulerMetrics';
 import { createPlan } from '../core/plan/plan';
 import { parsePlan } from '../core/plan/planSchema';
-import { createCoderExecutor, DEFAULT_REVIEW_ROUNDS, type ReviewEvent } from '../core/scheduler/coderExecutor';
-import { Scheduler, type SchedulerEvent } from '../core/scheduler/scheduler';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { writeFileAtomic } from '../infra/storage/atomicFile';
-import { acceptOnDisk } from '../infra/changes/diskChanges';
 import { createWorkspaceVerifier } from '../infra/sandbox/workspaceVerifier';
 import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
+import { FileTreeStore } from '../infra/storage/fileTreeStore';
+import { openGitPlanBranch } from '../infra/git/gitPlanBranch';
+import { applyToDisk } from '../infra/changes/safeWorkspace';
+import { readWorkspaceFile as readInside } from '../infra/changes/diskChanges';
+import { planLanding } from '../core/integration/landPlan';
+import type { PlanBranchInfo } from '../core/integration/planBranch';
+import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline } from '../core/pipeline/runPipeline';
+import { DEFAULT_REVIEW_ROUNDS } from '../core/pipeline/taskPipeline';
+import type { Scheduler, SchedulerEvent } from '../core/scheduler/scheduler';
+import type { PlanRun } from '../core/scheduler/runState';
+import type { TaskIntegration } from '../shared/integration';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { PromMetrics } from '../infra/metrics/promMetrics';
 import { startMetricsServer } from '../infra/metrics/metricsServer';
@@ -43,7 +49,7 @@ import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--no-cache] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--no-cache] [--no-git] [--json]',
   run: runPlans,
 };
 
@@ -72,6 +78,7 @@ async function runPlans(argv: string[]): Promise<number> {
       'review-rounds': { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
+      'no-git': { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw new Error('run needs a plan.json or a PRD');
@@ -98,13 +105,15 @@ async function runPlans(argv: string[]): Promise<number> {
     const governor = await Governor.create({ ledger, config });
     const workspace = `file://${workspaceDir}`;
     metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
-    const governed = new GovernedLlmClient(inner, governor, { workspace, now: () => new Date(), onRecorded: metrics?.onRecorded });
     // router → cache → governor → provider, with the caches in `--state` (`--no-cache`: L1 only).
     const plansById = new Map<string, Plan>();
-    const client = await cachedClient(governed, values['no-cache'] ? undefined : path.join(stateDir, 'cache'), coderScopeResolver(
-      (planId, taskId) => plansById.get(planId)?.graph.tasks.find((t) => t.id === taskId),
-      (p) => readWorkspaceFile(workspaceDir, p),
-    ), log);
+    const { client } = await buildCallChain({
+      provider: inner, governor, governed: { workspace, now: () => new Date(), ...(metrics ? { onRecorded: metrics.onRecorded } : {}) },
+      cache: (governed) => cachedClient(governed, values['no-cache'] ? undefined : path.join(stateDir, 'cache'), coderScopeResolver(
+        (planId, taskId) => plansById.get(planId)?.graph.tasks.find((t) => t.id === taskId),
+        (p) => readWorkspaceFile(workspaceDir, p),
+      ), log),
+    });
 
     const plans: Plan[] = [];
     for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
@@ -113,26 +122,26 @@ async function runPlans(argv: string[]): Promise<number> {
     const changeStore = new FileChangeStore(stateDir);
     const verify = createWorkspaceVerifier(values.verify, workspaceDir, values['verify-allow-host'] ? { allowedHosts: values['verify-allow-host'] } : {});
     const graph = openGraphOnce(workspaceDir);
-    const taskContext = workspaceContext(workspaceDir, log, graph);
-    const scheduler = new Scheduler({
-      store: new FileRunStore(path.join(stateDir, 'runs')),
+    const pipeline = createRunPipeline({
+      client,
+      budget: () => {
+        const s = buildBudgetSnapshot(governor.view(), inner.provider);
+        return { state: s.state, byFamily: s.byFamily };
+      },
+      workspace: { read: (p) => readWorkspaceFile(workspaceDir, p) },
+      trees: new FileTreeStore(path.join(stateDir, 'integration')),
+      ...(values['no-git'] ? {} : { openBranch: (plan: Plan) => openGitPlanBranch({ workspaceRoot: workspaceDir, storageDir: stateDir, planId: plan.id }) }),
+      runs: new FileRunStore(path.join(stateDir, 'runs')),
+      changes: changeStore,
       globalConcurrency: Math.max(1, Number(values.concurrency) || 8),
       perPlanConcurrency: Math.max(1, Number(values['per-plan']) || 4),
-      executor: createCoderExecutor({
-        client,
-        budget: () => {
-          const s = buildBudgetSnapshot(governor.view(), inner.provider);
-          return { state: s.state, byFamily: s.byFamily };
-        },
-        workspace: () => ({ read: (p) => readWorkspaceFile(workspaceDir, p) }),
-        context: async (plan, task) => withSharedContext(planOverview(plan), await taskContext(plan, task)),
-        reviewContext: createReviewContextHook(graph),
-        saveChange: (change) => changeStore.save(change),
-        ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds } } : {}),
-        ...(verify ? { verify } : {}),
-        ...(values.review || verify ? { onReview: logReviewEvent(log) } : {}),
-      }),
+      taskContext: workspaceContext(workspaceDir, log, graph),
+      reviewContext: createReviewContextHook(graph),
+      ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds } } : {}),
+      ...(verify ? { verify } : {}),
+      onEvent: logPipelineEvent(log, Boolean(values.review || verify)),
     });
+    const scheduler = pipeline.scheduler;
     if (metrics) scheduler.onEvent(metrics.onSchedulerEvent);
     const seen = new Map<string, string>();
     scheduler.onEvent(({ planId, run }) => {
@@ -141,7 +150,7 @@ async function runPlans(argv: string[]): Promise<number> {
         if (seen.get(key) === t.status) continue;
         seen.set(key, t.status);
         if (t.status === 'running') log(`▶ ${key} ${t.attempts > 1 ? `(attempt ${t.attempts}) ` : ''}`);
-        if (t.status === 'done') log(`✓ ${key} ${t.model ?? ''} — ${t.reason ?? ''} — ${t.usage ? totalTokens(t.usage) : 0} tok $${(t.costUsd ?? 0).toFixed(4)}${t.review ? ` — review: ${t.review.verdict}, ${t.review.rounds} round(s)` : ''}`);
+        if (t.status === 'done') log(`✓ ${key} ${t.model ?? ''} — ${t.reason ?? ''} — ${t.usage ? totalTokens(t.usage) : 0} tok $${(t.costUsd ?? 0).toFixed(4)}${t.review ? ` — review: ${t.review.verdict}, ${t.review.rounds} round(s)` : ''}${t.integration ? ` — ${describeIntegration(t.integration)}` : ''}`);
         if (t.status === 'failed') log(`✗ ${key} ${t.error?.reason ?? ''}: ${t.error?.message ?? ''}`);
         if (t.status === 'skipped') log(`– ${key} skipped (${t.blockedBy ? `${t.blockedBy} failed` : t.error?.reason ?? ''})`);
       }
@@ -164,14 +173,23 @@ async function runPlans(argv: string[]): Promise<number> {
       };
     });
     const reviewed = values.review || values.apply || verify ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
-    // Without `--apply` nothing is written to the workspace: the changes stay in `--state`.
-    const applied = values.apply && reviewed ? await applyAccepted(workspaceDir, changeStore, reviewed, log) : undefined;
-    if (values.json) process.stdout.write(`${JSON.stringify({ plans: summary, seconds: (Date.now() - started) / 1000, ...(reviewed ? { changes: reviewed.map(changeJson) } : {}), ...(applied ? { applied } : {}) }, null, 2)}\n`);
-    else if (reviewed) process.stdout.write(reviewed.map(describeChange).join(''));
-    if (!values.json) for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
-    scheduler.dispose();
+    const integration = plans.map((p) => integrationJson(p, scheduler.runOf(p.id)!, pipeline.branchInfo(p.id)));
+    // Without `--apply` nothing is written to the workspace: the plan's result stays in `--state` (and its branch).
+    const applied = values.apply ? await landPlans(workspaceDir, plans, pipeline, reviewed ?? [], changeStore, log) : undefined;
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({
+        plans: summary, seconds: (Date.now() - started) / 1000, integration,
+        ...(reviewed ? { changes: reviewed.map(changeJson) } : {}), ...(applied ? { applied } : {}),
+      }, null, 2)}\n`);
+    } else if (reviewed) process.stdout.write(reviewed.map(describeChange).join(''));
+    if (!values.json) {
+      for (const s of summary) process.stdout.write(`${s.planId}: ${s.done} done, ${s.failed} failed, ${s.skipped} skipped · ${s.tokens} tokens · $${s.costUsd.toFixed(4)}\n`);
+      for (const i of integration) if (i.branch) process.stdout.write(`${i.planId}: plan branch ${i.branch} (worktree ${i.worktree})\n`);
+    }
+    pipeline.dispose();
     governor.dispose();
-    return summary.every((s) => s.failed === 0 && s.skipped === 0) ? 0 : 1;
+    const landed = !applied || Object.values(applied).every((a) => a.conflicts.length === 0 && a.refused === undefined);
+    return summary.every((s) => s.failed === 0 && s.skipped === 0) && landed ? 0 : 1;
   } finally {
     await metrics?.stop();
     await stop();
@@ -259,19 +277,34 @@ function openGraphOnce(root: string) {
   });
 }
 
-/** Reads a workspace file for the Coder; paths that leave the workspace read as missing. */
+/**
+ * Reads a workspace file for the agents; a path that leaves the workspace — by `..` or through a
+ * symlink — reads as missing, so nothing outside it reaches a prompt, a cache or a store.
+ */
 async function readWorkspaceFile(root: string, relative: string): Promise<string | undefined> {
   if (pathProblem(relative)) return undefined;
   try {
-    return await readFile(path.join(root, normalizeWorkspacePath(relative)), 'utf8');
+    return await readInside(root, normalizeWorkspacePath(relative));
   } catch {
     return undefined;
   }
 }
 
-/** Review progress on stderr; a review that failed says why (the change is kept, unreviewed). */
-function logReviewEvent(log: (line: string) => void) {
-  return (plan: Plan, task: { readonly id: string }, e: ReviewEvent): void => {
+/** Review and integration progress on stderr; a review that failed says why (the change is kept, unreviewed). */
+function logPipelineEvent(log: (line: string) => void, reviewOn: boolean) {
+  return (event: PipelineEvent): void => {
+    if (event.kind === 'branch_failed') return log(`  plan branch for ${event.plan.id} not kept (${event.error}); the result stays in --state`);
+    if (event.kind === 'integration') {
+      const key = `${event.plan.id}/${event.task.id}`;
+      const e = event.event;
+      if (e.kind === 'rebasing') log(`  rebase ${key}: its edits overlap the plan's tree in ${e.overlaps.map((o) => o.path).join(', ')}; re-running once on the merged tree`);
+      else if (e.kind === 'conflicted') log(`  conflict ${key}: still overlaps after the rebase in ${e.overlaps.map((o) => o.path).join(', ')}; both versions kept, nothing merged`);
+      else if (e.kind === 'integrated' && e.merged.length > 0) log(`  merged ${key}: ${e.merged.join(', ')} merged line by line with the plan's tree`);
+      return;
+    }
+    if (event.kind !== 'review' || !reviewOn) return;
+    const { plan, task } = event;
+    const e = event.event;
     const key = `${plan.id}/${task.id}`;
     if (e.kind === 'reviewed') {
       const blockers = e.review.findings.filter((f) => f.severity === 'blocker').length;
@@ -282,29 +315,73 @@ function logReviewEvent(log: (line: string) => void) {
   };
 }
 
+interface PlanLandingJson {
+  /** Files written (new, fast-forward or merged with the user's own edits). */
+  readonly written: readonly string[];
+  readonly merged: readonly string[];
+  /** Files the user changed on the same lines as the plan: nothing of the plan was written. */
+  readonly conflicts: readonly string[];
+  /** Why nothing was written, when the plan holds a change the user would not accept. */
+  readonly refused?: string;
+}
+
 /**
- * `--apply`: writes each change the user would accept — approved by the Reviewer when review ran,
- * verification not failed — all files of a task or none, confined to the workspace. A file that
- * changed since the task read it is a conflict: reported, stored, never overwritten.
+ * `--apply`: lands each plan's integrated tree on the workspace, three-way merged with whatever
+ * changed on disk since the plan read it: all files or none, confined to the workspace. A file
+ * edited on the same lines is a conflict — reported, never overwritten. A plan holding a change the
+ * Reviewer did not approve or whose verification failed is not landed.
  */
-async function applyAccepted(root: string, store: FileChangeStore, changes: readonly ProposedChange[], log: (l: string) => void): Promise<Record<string, string>> {
-  const outcome: Record<string, string> = {};
-  for (const change of changes) {
-    const key = `${change.planId}/${change.taskId}`;
-    if (change.state !== 'proposed') outcome[key] = change.state;
-    else if (change.review && change.review.verdict !== 'approve') outcome[key] = 'not_approved';
-    else if (change.verification?.status === 'failed') outcome[key] = 'verify_failed';
-    else {
+async function landPlans(
+  root: string, plans: readonly Plan[], pipeline: RunPipeline, changes: readonly ProposedChange[], store: FileChangeStore, log: (l: string) => void,
+): Promise<Record<string, PlanLandingJson>> {
+  const outcome: Record<string, PlanLandingJson> = {};
+  for (const plan of plans) {
+    const mine = changes.filter((c) => c.planId === plan.id);
+    const blocked = mine.filter((c) => (c.review && c.review.verdict !== 'approve') || c.verification?.status === 'failed');
+    if (blocked.length > 0) {
+      const refused = `not landed: ${blocked.map((c) => `${c.taskId} ${c.verification?.status === 'failed' ? 'failed verification' : 'was not approved'}`).join(', ')}`;
+      outcome[plan.id] = { written: [], merged: [], conflicts: [], refused };
+      log(`  apply ${plan.id}: ${refused}`);
+      continue;
+    }
+    const tree = await pipeline.tree(plan);
+    const landing = await planLanding(tree.changedFiles(), (p) => tree.baseOf(p), (p) => readWorkspaceFile(root, p));
+    const conflicts = landing.conflicts.map((c) => c.path);
+    if (conflicts.length === 0 && landing.writes.length > 0) {
       try {
-        const plan = await acceptOnDisk(root, store, change.planId, change.taskId);
-        outcome[key] = plan.ok ? 'applied' : `conflict: ${plan.files.filter((f) => f.conflict).map((f) => f.path).join(', ')}`;
+        await applyToDisk(root, landing.writes);
       } catch (error) {
-        outcome[key] = `refused: ${error instanceof Error ? error.message : String(error)}`;
+        outcome[plan.id] = { written: [], merged: [], conflicts, refused: error instanceof Error ? error.message : String(error) };
+        log(`  apply ${plan.id}: refused (${outcome[plan.id]!.refused})`);
+        continue;
       }
     }
-    log(`  apply ${key}: ${outcome[key]}`);
+    const written = conflicts.length === 0 ? landing.writes.map((w) => w.path) : [];
+    if (conflicts.length === 0) {
+      // Landed: every integrated task's change is now on disk.
+      for (const record of tree.records()) await store.update(plan.id, record.taskId, (c) => ({ ...c, state: 'applied' }));
+    }
+    outcome[plan.id] = { written, merged: conflicts.length === 0 ? landing.writes.filter((w) => w.kind === 'merged').map((w) => w.path) : [], conflicts };
+    log(`  apply ${plan.id}: ${conflicts.length > 0 ? `${conflicts.length} conflict(s), nothing written: ${conflicts.join(', ')}` : `${written.length} file(s) written, 0 conflicts`}`);
   }
   return outcome;
+}
+
+/** Per plan: each task's integration status and where the plan's result lives. */
+function integrationJson(plan: Plan, run: PlanRun, branch: PlanBranchInfo | undefined) {
+  const tasks: Record<string, string> = {};
+  for (const t of plan.graph.tasks) {
+    const r = run.tasks[t.id];
+    tasks[t.id] = r?.integration?.status ?? (r?.error?.reason === 'integration_conflict' ? 'conflicted' : r?.status ?? 'pending');
+  }
+  return {
+    planId: plan.id, tasks,
+    ...(branch?.kind === 'git' ? { branch: branch.branch, worktree: branch.worktree, baseCommit: branch.baseCommit } : {}),
+  };
+}
+
+function describeIntegration(i: TaskIntegration): string {
+  return i.rebaseCostUsd !== undefined ? `${i.status} (rebase $${i.rebaseCostUsd.toFixed(4)})` : i.status;
 }
 
 /** The stored change of every done task, read back from `--state` (resumed tasks included). */

@@ -66,6 +66,12 @@ export function describeError(error: unknown): { message: string; actions: Actio
       return { message: vscode.l10n.t('Refused: {0} is outside the workspace folder. Nothing was written.', String(d.path ?? '')), actions: [showLog] };
     case 'state_busy':
       return { message: vscode.l10n.t('Another Helios window is updating the same change. Try again in a moment.'), actions: [] };
+    case 'integration_conflict':
+      return { message: vscode.l10n.t('{0}: its edits overlap another task of the plan even after a rebase. Both versions are kept in Agent Diffs; choose one.', String(d.taskId ?? '')), actions: [] };
+    case 'git_failed':
+      return { message: vscode.l10n.t('Git refused a plan-branch operation: {0}', String(d.command ?? '')), actions: [showLog] };
+    case 'plan_branch_unmerged':
+      return { message: vscode.l10n.t('The plan branch {0} has changes you have not accepted, so it was kept.', String(d.branch ?? '')), actions: [] };
     case 'finding_not_applicable':
       return { message: vscode.l10n.t('The suggestion cannot be applied here: the lines it refers to were already decided or changed. Edit the file by hand, or resolve the finding.'), actions: [] };
   }

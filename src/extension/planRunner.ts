@@ -4,7 +4,7 @@ import { planOverview, withSharedContext } from '../core/agents/coderPrompt';
 import { createContextHook } from '../core/context/contextHook';
 import { createReviewContextHook, once } from '../core/context/reviewContext';
 import { routerSettingsFrom } from '../core/router/routerSettings';
-import { createCoderExecutor, type ReviewEvent } from '../core/scheduler/coderExecutor';
+import { createCoderExecutor, type ReviewEvent } from '../core/pipeline/taskPipeline';
 import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
 import { Scheduler } from '../core/scheduler/scheduler';

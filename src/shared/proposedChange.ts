@@ -3,6 +3,7 @@
  * Stored in workspace storage (`changes/<plan>/<task>.json`); the user accepts or rejects it per
  * task, per file or per hunk, and only then is anything written.
  */
+import type { IntegrationOverlap, IntegrationStatus, StoredTaskOutcome } from './integration';
 import type { ReviewRecord } from './review';
 import type { VerificationResult } from './verification';
 
@@ -97,4 +98,18 @@ export interface ProposedChange {
    * answer for the semantic cache (L3) — in a later window too, since the key is stored here.
    */
   readonly cacheKey?: string;
+  /**
+   * How the change reached the plan's integrated tree (absent: stored before integration existed,
+   * or not integrated yet). A `conflicted` change was not merged; `overlaps` says where.
+   */
+  readonly integration?: {
+    readonly status: IntegrationStatus;
+    readonly overlaps?: readonly IntegrationOverlap[];
+    /** The Coder runs it took: 2 after a rebase. */
+    readonly runs?: number;
+    /** What the rebase's re-run cost. */
+    readonly rebaseCostUsd?: number;
+  };
+  /** What the task cost and how it ended (model, usage, review): a resume restores it instead of re-running. */
+  readonly outcome?: StoredTaskOutcome;
 }

@@ -9,7 +9,7 @@ import { runReviewer } from '../../src/core/agents/reviewer';
 import { runCoder } from '../../src/core/agents/coder';
 import { isHeliosError } from '../../src/core/errors/heliosError';
 import { createPlan } from '../../src/core/plan/plan';
-import { createCoderExecutor, type ReviewEvent } from '../../src/core/scheduler/coderExecutor';
+import { createCoderExecutor, type ReviewEvent } from '../../src/core/pipeline/taskPipeline';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
 import { wantsChanges } from '../../src/infra/simulator/brains/reviewer';
 import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
@@ -146,29 +146,29 @@ describe('review loop through the SDK and the simulator', () => {
       const state = path.join(outside, 'state');
       const { code, stdout, stderr } = await runCli(['run', planFile, '--review', '--apply', '--json', '--state', state, '--workspace', work], env);
       assert.equal(code, 0, stderr);
-      const report = JSON.parse(stdout) as { applied: Record<string, string>; changes: Array<{ taskId: string }> };
-      assert.deepEqual(report.applied, { [`${plan.id}/T1`]: 'applied', [`${plan.id}/T3`]: 'applied' });
+      type Landed = Record<string, { written: string[]; conflicts: string[]; refused?: string }>;
+      const report = JSON.parse(stdout) as { applied: Landed; changes: Array<{ taskId: string }> };
+      assert.deepEqual(report.applied[plan.id], { written: ['src/math.ts', 'src/strings.ts'], merged: [], conflicts: [] });
       for (const taskId of ['T1', 'T3']) {
         const change = JSON.parse(await readFile(path.join(state, 'changes', plan.id, `${taskId}.json`), 'utf8')) as ProposedChange;
         assert.equal(change.state, 'applied');
         for (const f of change.files) assert.equal(await readFile(path.join(work, f.path), 'utf8'), f.proposedContent, `${f.path} holds the proposal`);
       }
 
-      // A second run of the same plan in a fresh state folder, after the user edited math.ts by hand:
-      // T1's change is computed from the edited file, so edit it once more before --apply runs.
-      const edited = `${MATH}// edited by hand\n`;
-      await writeFile(path.join(work, 'src/math.ts'), edited);
+      // A second run of the same plan in a fresh state folder; before --apply the user rewrites
+      // math.ts, the lines the plan edits included: a conflict, and nothing of the plan is written.
       await rm(path.join(work, 'src/strings.ts'));
       const state2 = path.join(outside, 'state2');
       const first = await runCli(['run', planFile, '--review', '--json', '--state', state2, '--workspace', work], env);
       assert.equal(first.code, 0, first.stderr);
-      await writeFile(path.join(work, 'src/math.ts'), `${edited}// and again\n`);
+      const rewritten = 'export const add = (a: number, b: number): number => a + b;\n';
+      await writeFile(path.join(work, 'src/math.ts'), rewritten);
       const again = await runCli(['run', planFile, '--review', '--apply', '--json', '--state', state2, '--workspace', work], env);
-      assert.equal(again.code, 0, again.stderr);
-      const applied = (JSON.parse(again.stdout) as { applied: Record<string, string> }).applied;
-      assert.match(applied[`${plan.id}/T1`]!, /^conflict: src\/math\.ts$/);
-      assert.equal(await readFile(path.join(work, 'src/math.ts'), 'utf8'), `${edited}// and again\n`, 'the user\'s edit is kept');
-      assert.equal(applied[`${plan.id}/T3`], 'applied');
+      assert.equal(again.code, 1, 'a plan that did not land is not a success');
+      const applied = (JSON.parse(again.stdout) as { applied: Landed }).applied;
+      assert.deepEqual(applied[plan.id], { written: [], merged: [], conflicts: ['src/math.ts'] });
+      assert.equal(await readFile(path.join(work, 'src/math.ts'), 'utf8'), rewritten, 'the user\'s edit is kept');
+      assert.equal(existsSync(path.join(work, 'src/strings.ts')), false, 'all files or none');
     } finally {
       await rm(outside, { recursive: true, force: true });
     }

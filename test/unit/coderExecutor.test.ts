@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCoderExecutor, type CoderExecutorDeps, type ReviewEvent } from '../../src/core/scheduler/coderExecutor';
+import { createCoderExecutor, type CoderExecutorDeps, type ReviewEvent } from '../../src/core/pipeline/taskPipeline';
 import type { RouteDecision } from '../../src/core/router/router';
 import type { VerificationResult } from '../../src/shared/verification';
 import type { ProposedChange } from '../../src/shared/proposedChange';

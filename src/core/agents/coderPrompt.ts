@@ -108,13 +108,45 @@ function splitSharedContext(context: string | undefined): { shared: string | und
 }
 
 /** The plan-wide part: every task in plan order, byte-stable for the life of the plan. */
-export function planOverview(plan: Plan): string {
-  const lines = plan.graph.tasks.map((t) => {
+/** Tasks the shared plan overview lists at most: it goes with every call, so its size must not grow with the plan. */
+export const PLAN_OVERVIEW_MAX_TASKS = 60;
+
+/**
+ * The plan-wide prefix every task of the plan shares (a cached L1 prefix): up to
+ * PLAN_OVERVIEW_MAX_TASKS tasks — all of a small plan; of a large one, those most others depend on —
+ * so a call's cost stays bounded however large the plan is. A task's own neighbourhood goes in
+ * its own context (`taskNeighbourhood`).
+ */
+export function planOverview(plan: Plan, maxTasks = PLAN_OVERVIEW_MAX_TASKS): string {
+  const tasks = plan.graph.tasks;
+  const line = (t: Plan['graph']['tasks'][number]) => {
     const deps = t.dependsOn.length > 0 ? ` after ${t.dependsOn.join(', ')}` : '';
     const files = t.files.length > 0 ? ` — ${t.files.join(', ')}` : '';
     return `- ${t.id} [${t.taskType}] ${t.title}${deps}${files}`;
-  });
-  return [`Plan ${plan.id}: ${plan.graph.tasks.length} tasks.`, ...lines].join('\n');
+  };
+  if (tasks.length <= maxTasks) return [`Plan ${plan.id}: ${tasks.length} tasks.`, ...tasks.map(line)].join('\n');
+  const dependants = new Map<string, number>();
+  for (const t of tasks) for (const d of t.dependsOn) dependants.set(d, (dependants.get(d) ?? 0) + 1);
+  const order = new Map(tasks.map((t, i) => [t.id, i]));
+  const shown = [...tasks]
+    .sort((a, b) => (dependants.get(b.id) ?? 0) - (dependants.get(a.id) ?? 0) || order.get(a.id)! - order.get(b.id)!)
+    .slice(0, maxTasks)
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return [`Plan ${plan.id}: ${tasks.length} tasks; the ${shown.length} that most others build on:`, ...shown.map(line)].join('\n');
+}
+
+/** The task's direct dependencies and dependants, for its own (uncached) context in a large plan. */
+export function taskNeighbourhood(plan: Plan, task: Plan['graph']['tasks'][number]): string | undefined {
+  if (plan.graph.tasks.length <= PLAN_OVERVIEW_MAX_TASKS) return undefined;
+  const byId = new Map(plan.graph.tasks.map((t) => [t.id, t]));
+  const after = task.dependsOn.map((id) => byId.get(id)).filter((t) => t !== undefined);
+  const before = plan.graph.tasks.filter((t) => t.dependsOn.includes(task.id));
+  const line = (t: Plan['graph']['tasks'][number]) => `- ${t.id} ${t.title}${t.files.length > 0 ? ` — ${t.files.join(', ')}` : ''}`;
+  const parts = [
+    ...(after.length > 0 ? ['This task builds on:', ...after.map(line)] : []),
+    ...(before.length > 0 ? ['Tasks that build on this one:', ...before.slice(0, 20).map(line)] : []),
+  ];
+  return parts.length > 0 ? parts.join('\n') : undefined;
 }
 
 /** The repair round trip: the model sees its own answer and exactly what was wrong with it. */

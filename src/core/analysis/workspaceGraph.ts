@@ -123,7 +123,8 @@ export class WorkspaceGraph {
     const hash = contentHash(text);
     const old = this.graph.record(file);
     if (old?.hash === hash) return 'unchanged';
-    this.texts.delete(file);
+    // The text in hand is the file's text now (it may not be on disk: a plan's integrated tree).
+    this.texts.set(file, text);
     this.graph.set(file, { hash, imports: this.options.scanner.scanImports(file, text) });
     return old ? 'updated' : 'added';
   }

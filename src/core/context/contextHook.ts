@@ -3,6 +3,13 @@ import type { Plan, Task } from '../../shared/taskGraph';
 import { buildContext } from './contextBuilder';
 import { estimateTokens } from './tokenEstimate';
 
+/** A plan's integrated tree as the context builder reads it. */
+export interface TreeView {
+  read(path: string): Promise<string | undefined>;
+  /** Every file the plan changed, with its content in the tree. */
+  changed(): ReadonlyMap<string, string>;
+}
+
 /** Repo-map budget per task, on top of the task's own files (which are always sent whole). */
 export const CODER_REPO_MAP_TOKENS = 1_500;
 
@@ -20,7 +27,7 @@ export type ContextHookEvent =
 export function createContextHook(
   open: () => Promise<{ workspace: WorkspaceGraph; files: number; ms: number }>,
   options: { readonly onEvent?: (event: ContextHookEvent) => void; readonly repoMapTokens?: number } = {},
-): (plan: Plan, task: Task) => Promise<string | undefined> {
+): (plan: Plan, task: Task, tree?: TreeView) => Promise<string | undefined> {
   let graph: Promise<WorkspaceGraph | undefined> | undefined;
   const opened = () => (graph ??= open().then(
     ({ workspace, files, ms }) => {
@@ -32,12 +39,20 @@ export function createContextHook(
       return undefined;
     },
   ));
-  return async (_plan, task) => {
+  return async (_plan, task, tree) => {
     const workspace = await opened();
     if (!workspace) return undefined;
     try {
       const files = task.files.filter((f) => !f.startsWith('/') && !f.split(/[\\/]/).includes('..'));
-      for (const f of files) await workspace.update(f);
+      if (tree) {
+        // The plan's tree, not the disk: what the task's dependencies wrote is what it builds on.
+        for (const [f, text] of tree.changed()) workspace.updateText(f, text);
+        for (const f of files) {
+          const text = await tree.read(f);
+          if (text === undefined) workspace.remove(f);
+          else workspace.updateText(f, text);
+        }
+      } else for (const f of files) await workspace.update(f);
       const texts = await Promise.all(files.map((f) => workspace.text(f)));
       const taskTokens = texts.reduce((n, t) => n + (t === undefined ? 0 : estimateTokens(t)), 0);
       const built = await buildContext(workspace, {

@@ -30,7 +30,12 @@ export type HeliosErrorReason =
   | 'change_target_invalid'
   | 'change_conflict'
   | 'path_outside_workspace'
-  | 'state_busy';
+  | 'state_busy'
+  // Plan integration (#17): a task's edits still overlap the plan's tree after its one rebase;
+  // git refused a plan-branch operation; a plan branch with unaccepted commits was to be deleted.
+  | 'integration_conflict'
+  | 'git_failed'
+  | 'plan_branch_unmerged';
 
 export class HeliosError extends Error {
   constructor(

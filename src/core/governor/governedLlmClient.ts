@@ -14,15 +14,17 @@ const INPUT_SLACK = 16;
  * bound with the governor (waiting if it does not fit), send it with the granted `max_tokens`,
  * then settle with the provider's own usage — or release the reservation if it failed.
  */
+export interface GovernedClientOptions {
+  readonly workspace: string;
+  readonly now: () => Date;
+  readonly onRecorded?: (r: UsageRecord) => void;
+}
+
 export class GovernedLlmClient implements LlmClient {
   constructor(
     private readonly inner: LlmClient,
     private readonly governor: Governor,
-    private readonly context: {
-      readonly workspace: string;
-      readonly now: () => Date;
-      readonly onRecorded?: (r: UsageRecord) => void;
-    },
+    private readonly context: GovernedClientOptions,
   ) {}
 
   get provider(): string {

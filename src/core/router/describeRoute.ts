@@ -43,5 +43,7 @@ export function describeRoute(reason: RouteReason): string {
       return reason.params.from === reason.params.family
         ? `retried after failed ${reason.params.cause} → ${to} (strongest enabled)`
         : `escalated after failed ${reason.params.cause} → ${to}`;
+    case 'rebase':
+      return `rebased on the plan's merged tree → ${to}`;
   }
 }

@@ -49,6 +49,11 @@ export interface RouteInput {
   /** The family of the failed attempt (attempt 1); defaults to what attempt 0 would pick. */
   readonly previousFamily?: ModelFamily;
   readonly escalationCause?: EscalationCause;
+  /**
+   * The task is re-run because its base moved (a sibling's overlapping edits were integrated
+   * first): same model as before, the work is not harder — only its starting point changed.
+   */
+  readonly rebaseOf?: ModelFamily;
   readonly settings?: RouterSettings;
   readonly models?: readonly ModelInfo[];
 }
@@ -61,7 +66,8 @@ export type RouteReason =
   | { readonly code: 'complex_up'; readonly params: { readonly taskType: TaskType; readonly from: ModelFamily; readonly family: ModelFamily; readonly complexity: number; readonly fanOut: number } }
   | { readonly code: 'throttled_to_sonnet'; readonly params: { readonly state: 'throttled' | 'paused'; readonly family: 'sonnet' } }
   | { readonly code: 'opus_share_to_sonnet'; readonly params: { readonly sharePercent: number; readonly limitPercent: number; readonly family: 'sonnet' } }
-  | { readonly code: 'escalated'; readonly params: { readonly from: ModelFamily; readonly family: ModelFamily; readonly cause: EscalationCause } };
+  | { readonly code: 'escalated'; readonly params: { readonly from: ModelFamily; readonly family: ModelFamily; readonly cause: EscalationCause } }
+  | { readonly code: 'rebase'; readonly params: { readonly family: ModelFamily } };
 
 export type RouteReasonCode = RouteReason['code'];
 
@@ -214,6 +220,7 @@ export function routeTask(input: RouteInput): RouteDecision {
     model: modelIdOf(ctx, family), family, reason, expectedCostUsd: costOn(ctx, family), complexity,
   });
 
+  if (input.rebaseOf) return decide(input.rebaseOf, { code: 'rebase', params: { family: input.rebaseOf } });
   let choice = preferred(ctx, complexity, fanOut);
   if (input.attempt === 1) {
     // A retry on the same model tends to fail the same way: escalation outranks the budget

@@ -2,6 +2,7 @@ import type { TaskStatus } from '../../shared/taskGraph';
 import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
 import type { VerificationStatus } from '../../shared/verification';
+import type { TaskIntegration } from '../../shared/integration';
 
 /** What the scheduler knows about one task of one plan; persisted on every transition. */
 export interface TaskRun {
@@ -23,6 +24,8 @@ export interface TaskRun {
   readonly review?: TaskReviewSummary;
   /** The verify command's outcome on the task's final change, when verification is on. */
   readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
+  /** How the task's change reached the plan's integrated tree. */
+  readonly integration?: TaskIntegration;
 }
 
 export interface PlanRun {

@@ -2,6 +2,7 @@ import type { Plan, Task, TaskStatus } from '../../shared/taskGraph';
 import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
 import type { VerificationStatus } from '../../shared/verification';
+import type { TaskIntegration } from '../../shared/integration';
 import { HeliosError } from '../errors/heliosError';
 import { criticalPathWeights, fanOut, priorityScore } from './priority';
 import { AdaptiveRateLimiter, type RateLimitInfo } from './rateLimiter';
@@ -29,6 +30,8 @@ export type TaskResult =
     readonly rateLimit?: RateLimitInfo;
     readonly review?: TaskReviewSummary;
     readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
+    /** How the change reached the plan's tree (absent when the run keeps no tree). */
+    readonly integration?: TaskIntegration;
   }
   | {
     readonly ok: false;
@@ -48,6 +51,13 @@ export interface SchedulerEvent {
   readonly run: PlanRun;
 }
 
+/**
+ * Tasks of one plan that declare the same file: `merge` runs them side by side and lets
+ * integration merge them (an overlap costs a rebase); `wait` starts a task only when no running
+ * task of its plan declares one of its files.
+ */
+export type SharedFilesPolicy = 'merge' | 'wait';
+
 export interface SchedulerOptions {
   readonly executor: TaskExecutor;
   readonly store: RunStore;
@@ -57,6 +67,7 @@ export interface SchedulerOptions {
   /** Retryable failures per task before it fails for good. */
   readonly maxRetries?: number;
   readonly now?: () => number;
+  readonly sharedFiles?: SharedFilesPolicy;
 }
 
 interface PlanEntry {
@@ -216,6 +227,7 @@ export class Scheduler {
       if (entry.run.state !== 'running' || entry.inFlight.size >= this.options.perPlanConcurrency) continue;
       for (const task of entry.plan.graph.tasks) {
         if (entry.run.tasks[task.id]?.status !== 'ready' || entry.held.has(task.id)) continue;
+        if (this.options.sharedFiles === 'wait' && sharesFileWithRunning(entry, task)) continue;
         const score = priorityScore(entry.weights.get(task.id) ?? 1, task.priority);
         const since = entry.readySince.get(task.id) ?? 0;
         const better = !best || compare(
@@ -256,6 +268,7 @@ export class Scheduler {
       this.setTask(entry, task.id, {
         ...current, status: 'done', finishedAt, model: result.model, reasonCode: result.reasonCode, reason: result.reason,
         usage: result.usage, costUsd: result.costUsd, ...(result.review ? { review: result.review } : {}), ...(result.verification ? { verification: result.verification } : {}),
+        ...(result.integration ? { integration: result.integration } : {}),
       });
     } else if (controller.signal.aborted && entry.run.state === 'cancelled') {
       this.setTask(entry, task.id, { ...current, status: 'skipped', finishedAt, error: { reason: 'cancelled', message: 'The plan was cancelled' } });
@@ -337,6 +350,16 @@ export class Scheduler {
       this.pump();
     }, Math.max(1, at - this.now()));
   }
+}
+
+function sharesFileWithRunning(entry: PlanEntry, task: Task): boolean {
+  if (entry.inFlight.size === 0) return false;
+  const mine = new Set(task.files);
+  for (const other of entry.plan.graph.tasks) {
+    if (!entry.inFlight.has(other.id)) continue;
+    if (other.files.some((f) => mine.has(f))) return true;
+  }
+  return false;
 }
 
 /** Lexicographic comparison of equal-length number tuples. */

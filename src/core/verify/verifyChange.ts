@@ -3,7 +3,7 @@ import type { ProposedChange } from '../../shared/proposedChange';
 import type { Plan, Task } from '../../shared/taskGraph';
 import type { VerificationResult } from '../../shared/verification';
 import { HeliosError, isHeliosError } from '../errors/heliosError';
-import type { VerifyHook } from '../scheduler/coderExecutor';
+import type { VerifyHook } from '../pipeline/taskPipeline';
 import { defaultPolicy, type Sandbox, type SandboxAvailability, type SandboxPolicy } from './sandbox';
 import { countFailedTests, trimOutput } from './testOutput';
 
@@ -62,7 +62,7 @@ export function createVerifier(options: VerifierOptions): VerifyHook {
     return result;
   };
 
-  return async (plan: Plan, _task: Task, change: ProposedChange, signal: AbortSignal): Promise<VerificationResult> => {
+  return async (plan: Plan, _task: Task, change: ProposedChange, signal: AbortSignal, integrated?: ReadonlyMap<string, string>): Promise<VerificationResult> => {
     const started = now();
     const done = (rest: Omit<VerificationResult, 'durationMs' | 'timedOut' | 'violations' | 'output'> & Partial<VerificationResult>): VerificationResult => ({
       output: '', timedOut: false, violations: [], ...rest, durationMs: now() - started,
@@ -81,7 +81,7 @@ export function createVerifier(options: VerifierOptions): VerifyHook {
 
     const copy = await options.scratch.create(root, signal);
     try {
-      const mismatch = await applyToCopy(copy, change);
+      const mismatch = integrated ? await writeIntegrated(copy, integrated) : await applyToCopy(copy, change);
       if (mismatch) return done({ status: 'error', command, reason: mismatch.reason, output: mismatch.path });
       const policy = defaultPolicy({ scratchDir: copy.dir, tmpDir: copy.tmpDir, home: options.home, secretFiles: copy.secretFiles, ...options.policy });
       let run;
@@ -127,6 +127,23 @@ async function applyToCopy(copy: ScratchCopy, change: ProposedChange): Promise<A
     } catch (error) {
       // A path through a linked dependency folder: the copy refuses it rather than touch the user's tree.
       if (isHeliosError(error, 'path_outside_workspace')) return { reason: 'path_outside_workspace', path: file.path };
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The plan's integrated tree (every file the plan changed, this change merged in) over the copy.
+ * The tree's own bases were checked when each change was merged, so no base check here.
+ */
+async function writeIntegrated(copy: ScratchCopy, files: ReadonlyMap<string, string>): Promise<ApplyProblem | undefined> {
+  for (const [path] of files) if (!isSafeRelative(path)) return { reason: 'path_outside_workspace', path };
+  for (const [path, text] of files) {
+    try {
+      await copy.writeFile(path, text);
+    } catch (error) {
+      if (isHeliosError(error, 'path_outside_workspace')) return { reason: 'path_outside_workspace', path };
       throw error;
     }
   }

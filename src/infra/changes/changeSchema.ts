@@ -84,6 +84,12 @@ export const ProposedChangeSchema = z
     verification: VerificationSchema.optional(),
     // A key that is not a SHA-256 is dropped, not a reason to lose the change.
     cacheKey: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined),
+    integration: z.object({
+      status: z.enum(['integrated', 'merged', 'rebased', 'conflicted', 'stale']),
+      overlaps: z.array(z.object({ path: z.string(), conflicts: z.number().int().nonnegative() })).optional(),
+      runs: z.number().int().positive().optional(),
+      rebaseCostUsd: z.number().nonnegative().optional(),
+    }).optional(),
   })
   .refine((c) => new Set(c.files.map((f) => f.path)).size === c.files.length, { message: 'a file appears twice' });
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { VerifyHook } from '../../core/scheduler/coderExecutor';
+import type { VerifyHook } from '../../core/pipeline/taskPipeline';
 import { detectVerifyCommand } from '../../core/verify/detectCommand';
 import { createVerifier } from '../../core/verify/verifyChange';
 import { cleanupStale, ScratchCopier } from './scratchCopy';
@@ -42,12 +42,12 @@ export function createWorkspaceVerifier(command: string | undefined, root: strin
     },
   });
   let inFlight = 0;
-  return async (plan, task, change, signal) => {
+  return async (plan, task, change, signal, integrated) => {
     cleaned ??= cleanupStale().catch(() => undefined);
     await cleaned;
     inFlight += 1;
     try {
-      return await verify(plan, task, change, signal);
+      return await verify(plan, task, change, signal, integrated);
     } finally {
       // The runtime's proxies keep the event loop alive: stop them whenever nothing is verifying,
       // so the CLI exits when its run ends (restarting them costs ~0.4 s per verification).

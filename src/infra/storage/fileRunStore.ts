@@ -16,6 +16,13 @@ const TaskRunSchema = z.object({
   usage: UsageSchema.optional(),
   costUsd: z.number().optional(),
   blockedBy: z.string().optional(),
+  review: z.object({
+    verdict: z.enum(['approve', 'request_changes']), blockers: z.number(), findings: z.number(), rounds: z.number(), costUsd: z.number(),
+  }).optional(),
+  verification: z.object({ status: z.enum(['passed', 'failed', 'error', 'skipped', 'unavailable']), failedTests: z.number().optional() }).optional(),
+  integration: z.object({
+    status: z.enum(['integrated', 'merged', 'rebased', 'conflicted', 'stale']), rebaseCostUsd: z.number().optional(),
+  }).optional(),
 });
 
 const PlanRunSchema = z.object({

@@ -1,0 +1,188 @@
+import type { IntegrationOverlap, IntegrationStatus, StoredTaskOutcome } from '../../shared/integration';
+export type { StoredTaskOutcome } from '../../shared/integration';
+import type { ProposedChange } from '../../shared/proposedChange';
+import { mergeText } from './threeWayMerge';
+
+export interface IntegratedTask {
+  readonly taskId: string;
+  readonly status: Exclude<IntegrationStatus, 'conflicted' | 'stale'>;
+  /** 1 for the first task integrated into the plan's tree, then 2, 3, … */
+  readonly order: number;
+  readonly at: string;
+  /** The paths the task changed. */
+  readonly paths: readonly string[];
+  /**
+   * Those files as the task left them in the tree, until the plan branch recorded the task: what a
+   * resume needs to bring the branch up to date after a crash between the two writes.
+   */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly outcome: StoredTaskOutcome;
+}
+
+/** The persisted state of one plan's integrated tree. */
+export interface TreeState {
+  readonly version: 1;
+  readonly planId: string;
+  readonly createdAt: string;
+  /** The user's files as the plan first read them (null = the file did not exist): the plan's base. */
+  readonly base: Readonly<Record<string, string | null>>;
+  /** The plan's current content of every file it changed. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly tasks: Readonly<Record<string, IntegratedTask>>;
+}
+
+export interface TreeStore {
+  load(planId: string): Promise<TreeState | undefined>;
+  save(state: TreeState): Promise<void>;
+}
+
+/** The user's files, read-only: the tree's base. `undefined` = no such file (or not readable safely). */
+export interface BaseReader {
+  read(path: string): Promise<string | undefined>;
+}
+
+export type IntegrateResult =
+  | { readonly ok: true; readonly record: IntegratedTask; readonly merged: readonly string[] }
+  | { readonly ok: false; readonly overlaps: readonly IntegrationOverlap[] };
+
+/**
+ * One plan's integrated tree: the user's files as they were when the plan first read them, plus
+ * every integrated task's change. Every agent of the plan reads through it, so a task sees its
+ * dependencies' work. A finished task's change is three-way merged in (base = what the task read,
+ * ours = the tree now, theirs = its proposal); overlapping edits are refused, never overwritten.
+ * Integrations are serialised, and each is persisted before it is announced, so a crash loses
+ * none and a resume integrates none twice (the task's record is the proof).
+ */
+export class PlanTree {
+  private state: TreeState;
+  private base: Record<string, string | null>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(state: TreeState, private readonly store: TreeStore, private readonly workspace: BaseReader, private readonly now: () => Date) {
+    this.state = state;
+    this.base = { ...state.base };
+  }
+
+  static async open(options: { readonly planId: string; readonly store: TreeStore; readonly workspace: BaseReader; readonly now?: () => Date }): Promise<PlanTree> {
+    const now = options.now ?? (() => new Date());
+    const stored = await options.store.load(options.planId);
+    const state: TreeState = stored ?? { version: 1, planId: options.planId, createdAt: now().toISOString(), base: {}, files: {}, tasks: {} };
+    return new PlanTree(state, options.store, options.workspace, now);
+  }
+
+  get planId(): string {
+    return this.state.planId;
+  }
+
+  /** A file as the plan sees it now: the plan's content, else the user's file as first read. */
+  async read(path: string): Promise<string | undefined> {
+    const mine = this.state.files[path];
+    if (mine !== undefined) return mine;
+    if (path in this.base) return this.base[path] ?? undefined;
+    const text = await this.workspace.read(path);
+    // A concurrent reader may have frozen it first: the first read wins.
+    if (!(path in this.base)) this.base[path] = text ?? null;
+    return this.base[path] ?? undefined;
+  }
+
+  /** The user's file as the plan's base has it (frozen at first read); undefined = it did not exist. */
+  async baseOf(path: string): Promise<string | undefined> {
+    if (!(path in this.base)) await this.read(path);
+    return this.base[path] ?? undefined;
+  }
+
+  record(taskId: string): IntegratedTask | undefined {
+    return this.state.tasks[taskId];
+  }
+
+  /** Integrated tasks, in integration order. */
+  records(): IntegratedTask[] {
+    return Object.values(this.state.tasks).sort((a, b) => a.order - b.order);
+  }
+
+  /** Every file the plan changed with its current content (path order). */
+  changedFiles(): Map<string, string> {
+    return new Map(Object.entries(this.state.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** What integrating the change now would give, without writing anything. */
+  preview(change: ProposedChange): Promise<{ readonly ok: true; readonly files: Map<string, string> } | { readonly ok: false; readonly overlaps: readonly IntegrationOverlap[] }> {
+    return this.merge(change);
+  }
+
+  /**
+   * Merges a task's change into the tree and persists it with the task's outcome. Refused (nothing
+   * written) when any file's edits overlap what the tree holds now. A task integrated before is
+   * returned as it was: integrating is idempotent by task id.
+   */
+  integrate(
+    change: ProposedChange, status: 'fresh' | 'rebased', outcome: StoredTaskOutcome, afterSave?: (record: IntegratedTask) => Promise<boolean>,
+  ): Promise<IntegrateResult> {
+    return this.serially(async (): Promise<IntegrateResult> => {
+      const existing = this.state.tasks[change.taskId];
+      if (existing) return { ok: true, record: existing, merged: [] };
+      const merge = await this.merge(change);
+      if (!merge.ok) return merge;
+      const merged: string[] = [];
+      for (const f of change.files) if (merge.files.get(f.path) !== f.proposedContent) merged.push(f.path);
+      const order = Object.keys(this.state.tasks).length + 1;
+      const record: IntegratedTask = {
+        taskId: change.taskId,
+        status: status === 'rebased' ? 'rebased' : merged.length > 0 ? 'merged' : 'integrated',
+        order, at: this.now().toISOString(), paths: [...merge.files.keys()],
+        files: Object.fromEntries(merge.files), outcome,
+      };
+      const next: TreeState = {
+        ...this.state, base: { ...this.base },
+        files: { ...this.state.files, ...Object.fromEntries(merge.files) },
+        tasks: { ...this.state.tasks, [change.taskId]: record },
+      };
+      await this.store.save(next);
+      this.state = next;
+      // Still inside the lock: the plan branch records tasks in integration order. Once it has,
+      // the task's file copies are dropped (they only serve to repair the branch after a crash).
+      if (await afterSave?.(record)) await this.dropCopies([change.taskId]);
+      return { ok: true, record, merged };
+    });
+  }
+
+  /** The plan branch recorded these tasks: their file copies are no longer needed for repair. */
+  markRecorded(taskIds: readonly string[]): Promise<void> {
+    return this.serially(() => this.dropCopies(taskIds));
+  }
+
+  private async dropCopies(taskIds: readonly string[]): Promise<void> {
+    let tasks = this.state.tasks;
+    for (const id of taskIds) {
+      const t = tasks[id];
+      if (t?.files) {
+        const { files: _files, ...rest } = t;
+        tasks = { ...tasks, [id]: rest };
+      }
+    }
+    if (tasks === this.state.tasks) return;
+    const next = { ...this.state, tasks };
+    await this.store.save(next);
+    this.state = next;
+  }
+
+  private async merge(change: ProposedChange): Promise<{ ok: true; files: Map<string, string> } | { ok: false; overlaps: IntegrationOverlap[] }> {
+    const files = new Map<string, string>();
+    const overlaps: IntegrationOverlap[] = [];
+    for (const f of change.files) {
+      // A create's base is the empty file: if a sibling created the same path meanwhile, both added text.
+      const base = f.action === 'create' ? '' : (f.baseContent ?? '');
+      const ours = (await this.read(f.path)) ?? '';
+      const result = mergeText(base, ours, f.proposedContent);
+      if (result.ok) files.set(f.path, result.text);
+      else overlaps.push({ path: f.path, conflicts: result.conflicts });
+    }
+    return overlaps.length > 0 ? { ok: false, overlaps } : { ok: true, files };
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CachedLlmClient } from '../../src/core/cache/cachedLlmClient';
+import { DEFAULT_BUDGET } from '../../src/core/governor/budgetPlans';
+import { Governor } from '../../src/core/governor/governor';
+import type { LlmClient, LlmRequest } from '../../src/core/llm/llmClient';
+import { createPlan } from '../../src/core/plan/plan';
+import { buildCallChain, createRunPipeline } from '../../src/core/pipeline/runPipeline';
+import type { PlanRun, RunStore } from '../../src/core/scheduler/runState';
+import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
+import { createWorkspaceVerifier } from '../../src/infra/sandbox/workspaceVerifier';
+import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import type { ProposedChange } from '../../src/shared/proposedChange';
+import type { Plan, Task } from '../../src/shared/taskGraph';
+import { ZERO_USAGE } from '../../src/shared/usage';
+import { MemoryLedger } from '../support/memoryLedger';
+import { runCli } from '../support/runCli';
+import { MemoryTreeStore } from '../support/memoryTreeStore';
+
+const CLI = path.resolve('dist/cli.js');
+const SAME_LINES = '[sim:same-lines]';
+const APP = 'export function main(): void {\n  console.log("app");\n}\n';
+
+/**
+ * The issue's own plan: T1 creates the notes store and edits the entry module; T2 and T3 both build
+ * on T1 and edit `src/app.ts` at the same place (the simulator's same-lines marker), T3 with a
+ * longer answer so it finishes second. T2 must be coded against T1's files, T3 must be rebased once
+ * and then integrate, and the plan's result must hold all three tasks' lines.
+ */
+function notesPlan(): Plan {
+  const tasks: Task[] = [
+    { id: 'T1', title: 'Create the notes store', description: 'A notes store the app registers.', taskType: 'code_generation', dependsOn: [], files: ['src/notes.ts', 'src/app.ts'], priority: 1, estimatedTokens: 800 },
+    { id: 'T2', title: 'Add search to the notes store', description: `Search notes by text. ${SAME_LINES}`, taskType: 'code_generation', dependsOn: ['T1'], files: ['src/notes.ts', 'src/app.ts'], priority: 2, estimatedTokens: 800 },
+    { id: 'T3', title: 'Add tags to the notes store', description: `Tag notes. ${SAME_LINES}`, taskType: 'code_generation', dependsOn: ['T1'], files: ['src/app.ts'], priority: 2, estimatedTokens: 4_000 },
+  ];
+  return createPlan({
+    prd: { path: 'PRD.md', text: '', sha256: 'a'.repeat(64), bytes: 0 },
+    result: { graph: { tasks }, model: 'claude-opus-5-5', usage: ZERO_USAGE, calls: [], repairs: 0 },
+    provider: 'simulator', now: new Date('2026-12-02T00:00:00Z'),
+  });
+}
+
+/** The real SDK client, recording each Coder request's user text on its way out. */
+class RecordingClient implements LlmClient {
+  readonly coderPrompts = new Map<string, string[]>();
+  constructor(private readonly inner: LlmClient) {}
+  get provider(): string {
+    return this.inner.provider;
+  }
+  complete(request: LlmRequest): ReturnType<LlmClient['complete']> {
+    if (request.tags?.agent === 'coder' && request.tags.taskId) {
+      const list = this.coderPrompts.get(request.tags.taskId) ?? [];
+      list.push(request.messages.flatMap((m) => m.content.map((c) => c.text)).join('\n'));
+      this.coderPrompts.set(request.tags.taskId, list);
+    }
+    return this.inner.complete(request);
+  }
+  countTokens(request: Omit<LlmRequest, 'maxTokens'>): Promise<number> {
+    return this.inner.countTokens(request);
+  }
+}
+
+class MemoryRuns implements RunStore {
+  private readonly runs = new Map<string, PlanRun>();
+  load(id: string): Promise<PlanRun | undefined> {
+    return Promise.resolve(this.runs.get(id));
+  }
+  save(run: PlanRun): Promise<void> {
+    this.runs.set(run.planId, run);
+    return Promise.resolve();
+  }
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+}
+
+async function workspace(kind: 'git' | 'plain'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `helios-plan-${kind}-`));
+  await mkdir(path.join(dir, 'src'));
+  await writeFile(path.join(dir, 'src/app.ts'), APP);
+  if (kind === 'git') {
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'init');
+  }
+  return dir;
+}
+
+/** The lines a task's simulator answer adds: each names the task's title. */
+function taskLines(text: string, title: string): number {
+  return text.split('\n').filter((l) => l.includes(title)).length;
+}
+
+describe('plans that build: tasks on top of their dependencies, siblings merged, one reviewable result', () => {
+  let sim: ClaudeSimulator;
+  before(async () => {
+    sim = await ClaudeSimulator.start({ speedUp: 1000 });
+  });
+  after(() => sim.stop());
+
+  it('T2 is coded and verified on T1\'s files, T3 is rebased once, and the tree holds all three tasks', async () => {
+    const dir = await workspace('plain');
+    const plan = notesPlan();
+    const ledger = new MemoryLedger();
+    const governor = await Governor.create({ ledger, config: { ...DEFAULT_BUDGET, plan: 'custom', windowTokens: 10_000_000, windowMessages: 0 } });
+    const recording = new RecordingClient(new AnthropicLlmClient({ apiKey: 'sim', baseURL: sim.url, provider: 'simulator' }));
+    const { client } = await buildCallChain({ provider: recording, governor, governed: { workspace: 'test', now: () => new Date() }, cache: (g) => new CachedLlmClient(g, {}) });
+    const changes = new Map<string, ProposedChange>();
+    const trees = new MemoryTreeStore();
+    const verifications: Record<string, string[]> = {};
+    // Fails unless the task's dependencies' files are in the scratch copy: src/notes.ts exists only in the plan's tree.
+    const verify = createWorkspaceVerifier('node -e "require(\'fs\').accessSync(\'src/notes.ts\')"', dir)!;
+    const pipeline = createRunPipeline({
+      client, budget: () => ({ state: 'ok', byFamily: { haiku: { units: 0 }, sonnet: { units: 0 }, opus: { units: 0 }, fable: { units: 0 } } }),
+      workspace: { read: (p) => Promise.resolve(p === 'src/app.ts' ? APP : undefined) },
+      trees, runs: new MemoryRuns(),
+      changes: { save: (c) => Promise.resolve(void changes.set(c.taskId, c)), load: (_p, t) => Promise.resolve(changes.get(t)) },
+      globalConcurrency: 4, perPlanConcurrency: 4,
+      verify,
+      onEvent: (e) => {
+        if (e.kind === 'review' && e.event.kind === 'verified') (verifications[e.task.id] ??= []).push(`${e.event.verification.status}${e.event.verification.reason ? ` ${e.event.verification.reason}` : ''}`);
+      },
+    });
+    try {
+      await pipeline.scheduler.addPlan(plan);
+      await pipeline.scheduler.whenIdle();
+      const run = pipeline.scheduler.runOf(plan.id)!;
+      assert.deepEqual(Object.fromEntries(Object.entries(run.tasks).map(([id, t]) => [id, [t.status, t.integration?.status]])), {
+        T1: ['done', 'integrated'], T2: ['done', 'integrated'], T3: ['done', 'rebased'],
+      }, JSON.stringify(run.tasks));
+
+      const t2Prompt = recording.coderPrompts.get('T2')![0]!;
+      assert.match(t2Prompt, /<file path="src\/notes\.ts">/, 'T2 is shown the notes store T1 created');
+      assert.ok(taskLines(t2Prompt, 'Create the notes store') > 0, 'T2 sees T1\'s lines in notes.ts and app.ts');
+      assert.doesNotMatch(t2Prompt, /src\/notes\.ts \(does not exist/);
+
+      // Verification sees T1's file: the command passes in the sandbox (or the sandbox is unavailable on this machine).
+      for (const id of ['T1', 'T2', 'T3']) assert.ok(verifications[id]?.every((v) => v === 'passed'), `${id}: ${verifications[id]?.join(', ')}`);
+
+      assert.equal(recording.coderPrompts.get('T3')!.length, 2, 'T3 ran twice: once, then once rebased');
+      const rebasedPrompt = recording.coderPrompts.get('T3')![1]!;
+      assert.ok(taskLines(rebasedPrompt, 'Add search to the notes store') > 0, 'the rebase is coded on the tree with T2 merged in');
+      assert.ok((run.tasks.T3!.integration?.rebaseCostUsd ?? 0) > 0, 'the rebase\'s extra cost is on the node');
+
+      const tree = await pipeline.tree(plan);
+      const app = (await tree.read('src/app.ts'))!;
+      assert.ok(app.startsWith(APP.trimEnd()), 'the user\'s lines stay');
+      for (const title of ['Create the notes store', 'Add search to the notes store', 'Add tags to the notes store']) assert.ok(taskLines(app, title) > 0, `app.ts holds ${title}`);
+      assert.ok(taskLines((await tree.read('src/notes.ts'))!, 'Add search to the notes store') > 0);
+      assert.equal(changes.get('T3')!.integration?.status, 'rebased');
+    } finally {
+      pipeline.dispose();
+      governor.dispose();
+    }
+  });
+
+  for (const kind of ['git', 'plain'] as const) {
+    it(`helios run --apply lands the integrated plan with 0 conflicts (${kind} workspace)`, async () => {
+      assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first');
+      const dir = await workspace(kind);
+      const planFile = path.join(dir, '..', `${path.basename(dir)}-plan.json`);
+      await writeFile(planFile, JSON.stringify(notesPlan()));
+      const before = kind === 'git' ? git(dir, 'status', '--porcelain') : '';
+      const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key' };
+      const state = path.join(dir, '..', `${path.basename(dir)}-state`);
+      const { code, stdout, stderr } = await runCli(['run', planFile, '--state', state, '--workspace', dir, '--apply', '--json'], env);
+      assert.equal(code, 0, stderr);
+      const out = JSON.parse(stdout) as {
+        integration: { planId: string; tasks: Record<string, string>; branch?: string; worktree?: string }[];
+        applied: Record<string, { written: string[]; conflicts: string[] }>;
+      };
+      const plan = out.integration[0]!;
+      assert.deepEqual(plan.tasks, { T1: 'integrated', T2: 'integrated', T3: 'rebased' });
+      const applied = out.applied[plan.planId]!;
+      assert.deepEqual(applied.conflicts, []);
+      assert.deepEqual([...applied.written].sort(), ['src/app.ts', 'src/notes.ts']);
+      const app = readFileSync(path.join(dir, 'src/app.ts'), 'utf8');
+      for (const title of ['Create the notes store', 'Add search to the notes store', 'Add tags to the notes store']) assert.ok(taskLines(app, title) > 0, `${title} landed`);
+      if (kind === 'git') {
+        assert.equal(plan.branch, `helios/${plan.planId}`);
+        assert.ok(plan.worktree && !plan.worktree.startsWith(dir + path.sep), 'the worktree is not inside the user\'s folder');
+        const trailers = git(dir, 'log', plan.branch, '--reverse', '--format=%(trailers:key=Helios-Task,valueonly)').split('\n').filter(Boolean);
+        assert.deepEqual(trailers, ['T1', 'T2', 'T3'], 'one commit per task, in integration order');
+        assert.equal(git(dir, 'show', `${plan.branch}:src/app.ts`), app, 'the files on disk equal the plan branch');
+        assert.equal(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main', 'the user\'s branch is untouched');
+        assert.notEqual(git(dir, 'status', '--porcelain'), before, '--apply wrote the files (and only then)');
+      } else {
+        assert.equal(plan.branch, undefined);
+      }
+    });
+  }
+});
