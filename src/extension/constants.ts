@@ -80,6 +80,7 @@ export const SETTINGS = {
   claudeCodeMaxConcurrency: 'claudeCode.maxConcurrency',
   metricsPort: 'metrics.port',
   reviewEnabled: 'review.enabled',
+  plansGitBranch: 'plans.gitBranch',
   reviewMaxRounds: 'review.maxRounds',
   reviewAutoAcceptApproved: 'review.autoAcceptApproved',
   verifyCommand: 'verify.command',

@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
 import { pathProblem, normalizeWorkspacePath } from '../core/changes/paths';
-import { planOverview, withSharedContext } from '../core/agents/coderPrompt';
 import { createContextHook } from '../core/context/contextHook';
 import { createReviewContextHook, once } from '../core/context/reviewContext';
 import { routerSettingsFrom } from '../core/router/routerSettings';
-import { createCoderExecutor, type ReviewEvent } from '../core/pipeline/taskPipeline';
+import type { IntegrationEvent, ReviewEvent } from '../core/pipeline/taskPipeline';
+import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline } from '../core/pipeline/runPipeline';
+import type { PlanBranchInfo } from '../core/integration/planBranch';
+import type { PlanTree } from '../core/integration/planTree';
+import { FileTreeStore } from '../infra/storage/fileTreeStore';
 import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
-import { Scheduler } from '../core/scheduler/scheduler';
-import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import type { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
 import type { ProposedChange } from '../shared/proposedChange';
@@ -24,8 +25,9 @@ import { createWorkspaceVerifier } from '../infra/sandbox/workspaceVerifier';
  * and proposed changes live in workspace storage; nothing is applied to the workspace.
  */
 export class PlanRunner implements vscode.Disposable {
-  private scheduler: Scheduler | undefined;
+  private pipeline: RunPipeline | undefined;
   private readonly store: FileRunStore;
+  private readonly trees: FileTreeStore;
   private readonly verifyNotice: VerifyNotice;
   private cached: ScopedCacheClient | undefined;
   /** Plans this window ran, by id: a Coder call's tags name its task. */
@@ -43,21 +45,37 @@ export class PlanRunner implements vscode.Disposable {
   ) {
     this.verifyNotice = new VerifyNotice(ctx.log);
     this.store = new FileRunStore(vscode.Uri.joinPath(storage, 'runs').fsPath, (file, error) => ctx.log.warn(`Unreadable run file ${file} left untouched: ${error}`));
+    this.trees = new FileTreeStore(vscode.Uri.joinPath(storage, 'integration').fsPath);
   }
 
   /** The stored or live run of a plan, for the DAG panel. */
   async runOf(planId: string): Promise<PlanRun | undefined> {
-    return this.scheduler?.runOf(planId) ?? (await this.store.load(planId));
+    return this.pipeline?.scheduler.runOf(planId) ?? (await this.store.load(planId));
   }
 
   isRunning(planId: string): boolean {
-    const run = this.scheduler?.runOf(planId);
+    const run = this.pipeline?.scheduler.runOf(planId);
     return run !== undefined && run.state === 'running' && Object.values(run.tasks).some((t) => t.status !== 'done' && t.status !== 'failed' && t.status !== 'skipped');
   }
 
-  /** Starts (or resumes) plans together; resolves when they finished, were cancelled or paused. */
+  /** Where a plan's result lives (its branch), once it ran in this window. */
+  branchOf(planId: string): PlanBranchInfo | undefined {
+    return this.pipeline?.branchInfo(planId);
+  }
+
+  /** The plan's integrated tree (for the plan diff and Accept Plan). */
+  async treeOf(plan: Plan): Promise<PlanTree> {
+    return (await this.ensurePipeline()).tree(plan);
+  }
+
+  /**
+   * Starts (or resumes) plans together; resolves when they finished, were cancelled or paused.
+   * When nothing runs, the pipeline is built anew from the current settings, so a changed provider,
+   * key, review, verify or cache setting takes effect on this run without a reload.
+   */
   async run(plans: readonly Plan[]): Promise<PlanRun[]> {
-    const scheduler = await this.ensureScheduler();
+    if (!this.anyRunning()) this.release();
+    const { scheduler } = await this.ensurePipeline();
     for (const plan of plans) {
       this.plans.set(plan.id, plan);
       if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
@@ -77,16 +95,16 @@ export class PlanRunner implements vscode.Disposable {
   }
 
   pause(planId: string): Promise<void> {
-    return this.scheduler?.pausePlan(planId) ?? Promise.resolve();
+    return this.pipeline?.scheduler.pausePlan(planId) ?? Promise.resolve();
   }
 
   resume(planId: string): Promise<void> {
-    return this.scheduler?.resumePlan(planId) ?? Promise.resolve();
+    return this.pipeline?.scheduler.resumePlan(planId) ?? Promise.resolve();
   }
 
   /** Per task: pause (abort its call, keep its place), resume, or cancel (its dependants are skipped). */
   async task(action: 'pause' | 'resume' | 'cancel', planId: string, taskId: string): Promise<void> {
-    const s = this.scheduler;
+    const s = this.pipeline?.scheduler;
     if (!s) return;
     if (action === 'pause') await s.pauseTask(planId, taskId);
     else if (action === 'resume') s.resumeTask(planId, taskId);
@@ -94,31 +112,39 @@ export class PlanRunner implements vscode.Disposable {
   }
 
   cancel(planId: string): Promise<void> {
-    return this.scheduler?.cancelPlan(planId) ?? Promise.resolve();
+    return this.pipeline?.scheduler.cancelPlan(planId) ?? Promise.resolve();
   }
 
   dispose(): void {
-    this.scheduler?.dispose();
+    this.release();
     this.changed.dispose();
     this.saved.dispose();
   }
 
-  private async ensureScheduler(): Promise<Scheduler> {
-    if (this.scheduler) return this.scheduler;
+  private anyRunning(): boolean {
+    return [...this.plans.keys()].some((id) => this.isRunning(id));
+  }
+
+  private release(): void {
+    this.pipeline?.dispose();
+    this.pipeline = undefined;
+  }
+
+  private async ensurePipeline(): Promise<RunPipeline> {
+    if (this.pipeline) return this.pipeline;
     const { ctx } = this;
     const folder = vscode.workspace.workspaceFolders?.[0];
-    const inner = await ctx.providers.client();
-    const governed = new GovernedLlmClient(inner, ctx.governor, {
-      workspace: folder?.uri.toString() ?? 'unknown', now: () => new Date(), onRecorded: (r) => ctx.onRecorded(r),
-    });
-    // router → cache → governor → provider; a Coder call's L3 scope is its task's files as they are now.
-    const cached = await ctx.cache?.wrap(governed, coderScopeResolver(
-      (planId, taskId) => this.plans.get(planId)?.graph.tasks.find((t) => t.id === taskId),
-      (p) => readWorkspaceFile(folder?.uri, p),
-    ));
-    this.cached = cached;
-    const client = cached ?? governed;
     const settings = ctx.settings();
+    // router → cache → governor → provider; a Coder call's L3 scope is its task's files as they are now.
+    const { governed, client: cached } = await buildCallChain({
+      provider: await ctx.providers.client(), governor: ctx.governor,
+      governed: { workspace: folder?.uri.toString() ?? 'unknown', now: () => new Date(), onRecorded: (r) => ctx.onRecorded(r) },
+      cache: async (g) => ctx.cache?.wrap(g, coderScopeResolver(
+        (planId, taskId) => this.plans.get(planId)?.graph.tasks.find((t) => t.id === taskId),
+        (p) => readWorkspaceFile(folder?.uri, p),
+      )),
+    });
+    this.cached = cached;
     const graph = folder ? once(async () => {
       const { openWorkspaceGraph } = await loadAnalysis();
       const { workspace, stats } = await openWorkspaceGraph({ root: folder.uri.fsPath, cacheDir: vscode.Uri.joinPath(this.storage, 'analysis').fsPath });
@@ -128,43 +154,78 @@ export class PlanRunner implements vscode.Disposable {
     const taskContext = graph ? createContextHook(graph, {
       onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
     }) : undefined;
-    const scheduler = new Scheduler({
-      store: this.store,
-      globalConcurrency: settings.runConcurrency,
-      perPlanConcurrency: settings.runPerPlanConcurrency,
-      executor: createCoderExecutor({
-        client,
-        routerSettings: routerSettingsFrom(settings),
-        budget: () => {
-          const s = ctx.budgetSnapshot();
-          return { state: s.state, byFamily: s.byFamily };
+    const gitPath = vscode.workspace.getConfiguration('git').get<string | string[]>('path');
+    const pipeline = createRunPipeline({
+      client: cached ?? governed,
+      routerSettings: routerSettingsFrom(settings),
+      budget: () => {
+        const s = ctx.budgetSnapshot();
+        return { state: s.state, byFamily: s.byFamily };
+      },
+      // The user's files as saved on disk (unsaved editor changes are not part of a plan's base).
+      workspace: { read: (p) => readWorkspaceFile(folder?.uri, p) },
+      trees: this.trees,
+      ...(folder && settings.plansGitBranch ? {
+        openBranch: async (plan: Plan) => {
+          const { openGitPlanBranch } = await import('../infra/git/gitPlanBranch');
+          return openGitPlanBranch({
+            workspaceRoot: folder.uri.fsPath, storageDir: this.storage.fsPath, planId: plan.id,
+            ...(typeof gitPath === 'string' && gitPath.length > 0 ? { gitPath } : Array.isArray(gitPath) && gitPath[0] ? { gitPath: gitPath[0] } : {}),
+          });
         },
-        workspace: () => ({ read: (p) => readWorkspaceFile(folder?.uri, p) }),
-        // Minimal context from the dependency graph (loaded on first use, shared by the Coder and the
-        // Reviewer); without it the Coder picks files itself and the Reviewer sees the diff alone.
-        // Every task's prompt starts with the plan overview: a prefix all tasks of the plan share (L1).
-        context: async (plan, task) => withSharedContext(planOverview(plan), await taskContext?.(plan, task)),
-        ...(graph ? { reviewContext: createReviewContextHook(graph) } : {}),
-        saveChange: async (change) => {
+      } : {}),
+      runs: this.store,
+      changes: {
+        save: async (change) => {
           // The answer's key goes with the change, so accepting it after a reload still trusts it (L3).
           const cacheKey = this.cached?.coderKeyOf(change.planId, change.taskId);
           const stored = cacheKey ? { ...change, cacheKey } : change;
           await this.changes.save(stored);
           this.saved.fire(stored);
         },
-        ...(settings.reviewEnabled ? { review: { enabled: true, maxRounds: settings.reviewMaxRounds } } : {}),
-        ...(verify ? { verify } : {}),
-        onReview: (plan, task, e) => {
-          ctx.log.info(`${plan.id}/${task.id}: ${describeReviewEvent(e)}`);
-          if (e.kind === 'verified') this.verifyNotice.report(e.verification);
-          if (e.kind === 'reviewed' && e.review.verdict === 'approve') void this.trust(plan.id, task.id);
-        },
-        onRouted: (plan, task, decision) => ctx.log.info(`${plan.id}/${task.id}: ${decision.model} (${decision.reason.code})`),
-      }),
+        load: (planId, taskId) => this.changes.load(planId, taskId),
+      },
+      globalConcurrency: settings.runConcurrency,
+      perPlanConcurrency: settings.runPerPlanConcurrency,
+      // Minimal context from the dependency graph over the plan's tree (loaded on first use, shared by
+      // the Coder and the Reviewer); without it the Coder picks files itself.
+      ...(taskContext ? { taskContext } : {}),
+      ...(graph ? { reviewContext: createReviewContextHook(graph) } : {}),
+      ...(settings.reviewEnabled ? { review: { enabled: true, maxRounds: settings.reviewMaxRounds } } : {}),
+      ...(verify ? { verify } : {}),
+      onEvent: (e) => this.onPipelineEvent(e),
     });
-    scheduler.onEvent((e) => this.changed.fire(e));
-    this.scheduler = scheduler;
-    return scheduler;
+    pipeline.scheduler.onEvent((e) => this.changed.fire(e));
+    this.pipeline = pipeline;
+    return pipeline;
+  }
+
+  private onPipelineEvent(e: PipelineEvent): void {
+    const { log } = this.ctx;
+    switch (e.kind) {
+      case 'routed':
+        return log.info(`${e.plan.id}/${e.task.id}: ${e.decision.model} (${e.decision.reason.code})`);
+      case 'review':
+        log.info(`${e.plan.id}/${e.task.id}: ${describeReviewEvent(e.event)}`);
+        if (e.event.kind === 'verified') this.verifyNotice.report(e.event.verification);
+        if (e.event.kind === 'reviewed' && e.event.review.verdict === 'approve') void this.trust(e.plan.id, e.task.id);
+        return;
+      case 'integration':
+        return log.info(`${e.plan.id}/${e.task.id}: ${describeIntegrationEvent(e.event)}`);
+      case 'branch_failed':
+        return log.warn(`${e.plan.id}: the plan branch could not be kept (${e.error}); the plan's result stays in Helios's storage`);
+      case 'change_saved':
+        return;
+    }
+  }
+}
+
+function describeIntegrationEvent(e: IntegrationEvent): string {
+  switch (e.kind) {
+    case 'integrated': return `integrated (${e.record.status}${e.merged.length > 0 ? `: ${e.merged.join(', ')} merged line by line` : ''})`;
+    case 'rebasing': return `edits overlap the plan's tree in ${e.overlaps.map((o) => o.path).join(', ')}; re-running once on the merged tree`;
+    case 'conflicted': return `still overlaps after the rebase in ${e.overlaps.map((o) => o.path).join(', ')}; both versions kept, nothing merged`;
+    case 'resumed': return `already integrated (${e.record.status}); not run again`;
   }
 }
 

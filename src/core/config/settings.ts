@@ -49,6 +49,8 @@ export const SettingsSchema = z.object({
   metricsPort: clampedInt(0, 65_535, 0),
   /** The Reviewer reviews every change; request_changes with blockers sends it back to the Coder. */
   reviewEnabled: z.boolean().catch(true),
+  /** In a git workspace, each plan's result is also a branch `helios/<plan>` in a worktree under Helios's storage. */
+  plansGitBranch: z.boolean().catch(true),
   /** Coder → Reviewer rounds per task (2 = at most one rework). */
   reviewMaxRounds: clampedInt(1, 5, 2),
   /** Apply approved changes without conflicts at once (off: the user accepts every change). */

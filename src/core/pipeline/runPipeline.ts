@@ -19,11 +19,11 @@ import { createCoderExecutor, type CoderExecutorDeps, type IntegrationEvent, typ
  */
 
 /** router → cache → governor → provider: the governed client, then the caches the caller keeps around it. */
-export async function buildCallChain<C extends LlmClient>(options: {
+export async function buildCallChain<C>(options: {
   readonly provider: LlmClient;
   readonly governor: Governor;
   readonly governed: GovernedClientOptions;
-  /** L2/L3 (and L1 planning) around the governed client. */
+  /** L2/L3 (and L1 planning) around the governed client; undefined when the caller keeps none. */
   readonly cache: (governed: LlmClient) => Promise<C> | C;
 }): Promise<{ readonly governed: GovernedLlmClient; readonly client: C }> {
   const governed = new GovernedLlmClient(options.provider, options.governor, options.governed);
