@@ -8,6 +8,13 @@
  *  - mixed: each feature mentions the one three before it (three interleaved chains).
  * Every sixth section is a follower (unit tests, documentation or a code review of the feature
  * before it), so the router sees the task types a real plan has.
+ *
+ * The plans share files the way real ones do, so integrating siblings means real three-way
+ * merges: the first section (T1, project setup) creates the entry module `src/<plan>/index.ts`,
+ * `package.json`, the shared types `src/<plan>/types.ts` and `README.md`; every feature registers
+ * in the entry module, every third adds its record types to the shared types, every fourth adds a
+ * script to `package.json` (unit tests add theirs too), and documentation links from the README.
+ * The Architect adds the same shared files by its own rules, so the PRD and the plan agree.
  */
 
 export type PlanShape = 'wide' | 'deep' | 'mixed';
@@ -86,12 +93,15 @@ export function makeWorkflowPrd(spec: PlanSpec, seed: number): string {
   const filler = () => FILLER[spec.lang].repeat(1 + Math.floor(rand() * 4)).trim();
   const out: string[] = [en ? `# Product requirements: ${dir} service` : `# 제품 요구사항: ${dir} 서비스`, ''];
 
-  out.push(section(en ? 'Architecture and module design' : '시스템 아키텍처 설계', [
-    filler(), en ? `- Describe the modules and their boundaries in \`docs/${dir}/architecture.md\`.` : `- 모듈 구성과 경계를 \`docs/${dir}/architecture.md\`에 정리합니다.`,
+  out.push(section(en ? 'Project setup' : '프로젝트 초기 설정', [
+    filler(),
+    en ? `- Create the entry point \`src/${dir}/index.ts\`, where every module registers.` : `- 모든 모듈이 등록되는 진입점 \`src/${dir}/index.ts\`를 만듭니다.`,
+    en ? `- Create \`package.json\` with the build, test and lint scripts.` : `- 빌드, 테스트, 린트 명령을 담은 \`package.json\`을 만듭니다.`,
+    en ? `- Put the shared record types in \`src/${dir}/types.ts\` and the overview in \`README.md\`.` : `- 공용 레코드 타입은 \`src/${dir}/types.ts\`에, 개요는 \`README.md\`에 둡니다.`,
   ]));
   if (spec.sections > 1) {
-    out.push(section(en ? 'Project setup' : '프로젝트 초기 설정', [
-      filler(), en ? `- Create the entry point \`src/${dir}/index.ts\`.` : `- 진입점 \`src/${dir}/index.ts\`를 만듭니다.`,
+    out.push(section(en ? 'Architecture and module design' : '시스템 아키텍처 설계', [
+      filler(), en ? `- Describe the modules and their boundaries in \`docs/${dir}/architecture.md\`.` : `- 모듈 구성과 경계를 \`docs/${dir}/architecture.md\`에 정리합니다.`,
     ]));
   }
   const features: Feature[] = [];
@@ -108,7 +118,12 @@ export function makeWorkflowPrd(spec: PlanSpec, seed: number): string {
     const role = ROLES[Math.floor(k / NOUNS.length) % ROLES.length]!;
     const slug = `${noun[0]}-${role[0]}`;
     const feature: Feature = { title: en ? `${noun[1]} ${role[1]}` : `${noun[2]} ${role[2]}`, file: `src/${dir}/${slug}.ts`, slug };
-    const lines = [filler(), en ? `- Implement it in \`${feature.file}\`.` : `- \`${feature.file}\`에 구현합니다.`];
+    const lines = [
+      filler(),
+      en ? `- Implement it in \`${feature.file}\` and register it in \`src/${dir}/index.ts\`.` : `- \`${feature.file}\`에 구현하고 \`src/${dir}/index.ts\`에 등록합니다.`,
+    ];
+    if (k % 3 === 1) lines.push(en ? `- Its record types go in \`src/${dir}/types.ts\`.` : `- 레코드 타입은 \`src/${dir}/types.ts\`에 추가합니다.`);
+    if (k % 4 === 2) lines.push(en ? `- Add a \`${dir}:${slug}\` script to \`package.json\`.` : `- \`package.json\`에 \`${dir}:${slug}\` 스크립트를 추가합니다.`);
     const before = stride > 0 ? features[k - stride] : undefined;
     if (before) {
       lines.push(en ? `- It builds on the ${before.title} and registers itself in \`${before.file}\`.` : `- 이 기능은 ${before.title} 위에 구축되며 \`${before.file}\`에 등록됩니다.`);
@@ -125,11 +140,15 @@ function follower(spec: PlanSpec, of: Feature, n: number, filler: string): strin
   const kind = n % 3;
   if (kind === 0) {
     const file = `test/${spec.name}/${of.slug}.test.ts`;
-    return section(en ? `Unit tests for the ${of.title}` : `${of.title} 단위 테스트`, [filler, en ? `- Cover it in \`${file}\`.` : `- \`${file}\`에서 검증합니다.`]);
+    return section(en ? `Unit tests for the ${of.title}` : `${of.title} 단위 테스트`, [
+      filler, en ? `- Cover it in \`${file}\` and run it from a script in \`package.json\`.` : `- \`${file}\`에서 검증하고 \`package.json\` 스크립트로 실행합니다.`,
+    ]);
   }
   if (kind === 1) {
     const file = `docs/${spec.name}/${of.slug}.md`;
-    return section(en ? `Documentation for the ${of.title}` : `${of.title} 사용자 문서`, [filler, en ? `- Write \`${file}\`.` : `- \`${file}\`를 작성합니다.`]);
+    return section(en ? `Documentation for the ${of.title}` : `${of.title} 사용자 문서`, [
+      filler, en ? `- Write \`${file}\` and link it from \`README.md\`.` : `- \`${file}\`를 작성하고 \`README.md\`에서 연결합니다.`,
+    ]);
   }
   return section(en ? `Code review of the ${of.title}` : `${of.title} 코드 리뷰`, [filler, en ? `- Tighten \`${of.file}\` where needed.` : `- 필요한 곳에서 \`${of.file}\`를 다듬습니다.`]);
 }

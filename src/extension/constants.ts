@@ -45,6 +45,8 @@ export const CHANGE_COMMANDS = {
   acceptHunk: 'helios.acceptHunk',
   rejectHunk: 'helios.rejectHunk',
   resolveConflict: 'helios.resolveConflict',
+  acceptPlan: 'helios.acceptPlan',
+  openPlanDiff: 'helios.openPlanDiff',
   refresh: 'helios.refreshAgentDiffs',
   findingReply: 'helios.findingReply',
   findingResolve: 'helios.findingResolve',

@@ -62,7 +62,9 @@ describe('Coder through the SDK and the simulator', () => {
     const [helpers, math] = result.change.files;
     assert.deepEqual([helpers!.path, helpers!.action, helpers!.baseSha256], ['src/helpers.ts', 'create', null]);
     assert.deepEqual([math!.path, math!.action], ['src/math.ts', 'edit']);
-    assert.ok(math!.proposedContent.startsWith(MATH), 'the edit appends after the existing code');
+    // The brain inserts at a top-level boundary the task id picks (MATH has one: after the import), not at the end.
+    assert.ok(math!.proposedContent.startsWith("import { clamp } from './util';\n\n/** Add a subtraction helper (task T1). */\n"), 'inserted after the import');
+    assert.ok(math!.proposedContent.endsWith(`\n\n${MATH.slice(MATH.indexOf('export function add'))}`), 'the existing code follows unchanged');
     assert.match(math!.proposedContent, /export function addASubtractionHelperT1Extra/);
     assert.match(helpers!.proposedContent, /Add a subtraction helper/);
     assert.equal(syntaxErrors('src/math.ts', math!.proposedContent), 0);

@@ -97,7 +97,11 @@ describe('simulator: Architect brain', () => {
     assert.equal(byTitle.get('Project setup and configuration')?.taskType, 'boilerplate_generation');
     assert.deepEqual(byTitle.get('Project setup and configuration')?.dependsOn, []);
     assert.equal(byTitle.get('Project setup and configuration')?.priority, 1);
-    assert.deepEqual(byTitle.get('Project setup and configuration')?.files, ['package.json', 'tsconfig.json', 'src/server.ts']);
+    // T1 creates what it names, then the shared files: its entry module (the first source file it names), types, README.
+    assert.deepEqual(byTitle.get('Project setup and configuration')?.files, ['package.json', 'tsconfig.json', 'src/server.ts', 'src/types.ts', 'README.md']);
+    // Features register in the entry module; documentation edits the README; all after T1.
+    assert.deepEqual(byTitle.get('Book catalogue')?.files, ['src/db/books.ts', 'src/server.ts']);
+    assert.deepEqual(byTitle.get('Documentation')?.files, ['docs/documentation.md', 'README.md']);
     assert.equal(byTitle.get('Unit tests')?.taskType, 'unit_test');
     assert.equal(byTitle.get('Integration tests')?.taskType, 'integration_test');
     assert.equal(byTitle.get('Code review')?.taskType, 'code_review');
@@ -125,8 +129,8 @@ describe('simulator: Architect brain', () => {
       'integration_test',
       'documentation',
     ]);
-    assert.deepEqual(graph.tasks[0]?.files, ['src/app.ts']);
-    assert.deepEqual(graph.tasks[2]?.files, ['src/task-3.ts']);
+    assert.deepEqual(graph.tasks[0]?.files, ['src/app.ts', 'package.json', 'src/types.ts', 'README.md']);
+    assert.deepEqual(graph.tasks[2]?.files, ['src/task-3.ts', 'src/app.ts']);
     assert.deepEqual(graph.tasks[3]?.dependsOn, ['T1', 'T3'], '월별 보고서 mentions 거래 내역 기록');
     for (const t of graph.tasks) assert.ok(t.files.every((f) => /^[\x20-\x7e]+$/.test(f)));
   });

@@ -57,6 +57,9 @@ export class PlanTree {
   private state: TreeState;
   private base: Record<string, string | null>;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The one task of the plan re-running on the merged tree now, and the files it holds. */
+  private reservation: { readonly taskId: string; readonly paths: ReadonlySet<string>; readonly done: Promise<void> } | undefined;
+  private reservations: Promise<void> = Promise.resolve();
 
   private constructor(state: TreeState, private readonly store: TreeStore, private readonly workspace: BaseReader, private readonly now: () => Date) {
     this.state = state;
@@ -118,7 +121,7 @@ export class PlanTree {
   integrate(
     change: ProposedChange, status: 'fresh' | 'rebased', outcome: StoredTaskOutcome, afterSave?: (record: IntegratedTask) => Promise<boolean>,
   ): Promise<IntegrateResult> {
-    return this.serially(async (): Promise<IntegrateResult> => {
+    return this.waitForReservation(change).then(() => this.serially(async (): Promise<IntegrateResult> => {
       const existing = this.state.tasks[change.taskId];
       if (existing) return { ok: true, record: existing, merged: [] };
       const merge = await this.merge(change);
@@ -143,7 +146,35 @@ export class PlanTree {
       // the task's file copies are dropped (they only serve to repair the branch after a crash).
       if (await afterSave?.(record)) await this.dropCopies([change.taskId]);
       return { ok: true, record, merged };
-    });
+    }));
+  }
+
+  /**
+   * A rebase holds its files until it integrates: one rebase at a time per plan, and no other task
+   * integrates into those files meanwhile — so the re-run's result merges cleanly instead of
+   * overlapping yet another sibling. Returns the release (idempotent); always call it.
+   */
+  async reserve(taskId: string, paths: Iterable<string>): Promise<() => void> {
+    const previous = this.reservations;
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.reservations = previous.then(() => done);
+    await previous;
+    const mine = { taskId, paths: new Set(paths), done };
+    this.reservation = mine;
+    return () => {
+      if (this.reservation === mine) this.reservation = undefined;
+      release();
+    };
+  }
+
+  /** Waits while another task's rebase holds one of the change's files. */
+  private async waitForReservation(change: ProposedChange): Promise<void> {
+    for (;;) {
+      const held = this.reservation;
+      if (!held || held.taskId === change.taskId || !change.files.some((f) => held.paths.has(f.path))) return;
+      await held.done;
+    }
   }
 
   /** The plan branch recorded these tasks: their file copies are no longer needed for repair. */

@@ -174,9 +174,12 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
       }
       return { change, verification };
     };
-    const rebase = async (overlaps: readonly IntegrationOverlap[]): Promise<boolean> => {
+    let releaseRebase: (() => void) | undefined;
+    const rebase = async (overlaps: readonly IntegrationOverlap[], change: ProposedChange): Promise<boolean> => {
       if (!tree || rebaseFrom !== undefined) return false;
       deps.onIntegration?.(plan, task, { kind: 'rebasing', overlaps });
+      // Hold the files while re-running, so the rebased change integrates without another overlap.
+      releaseRebase = await tree.reserve(task.id, new Set([...task.files, ...change.files.map((f) => f.path)]));
       rebaseFrom = calls.length + reviewCalls.length;
       decision = routeTask({
         task: routerTaskOf(task), fanOut, governorState: deps.budget().state, opusShare: opusShareOf(deps.budget().byFamily),
@@ -201,7 +204,7 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
           // Overlaps found now are cheaper than after the review: rebase before reviewing.
           const preview = await tree.preview(change);
           if (!preview.ok) {
-            if (await rebase(preview.overlaps)) continue;
+            if (await rebase(preview.overlaps, change)) continue;
             return await conflicted(change, preview.overlaps);
           }
         }
@@ -271,7 +274,7 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
         if (tree) {
           const integrated = await integrate(deps, plan, task, tree, stored, rebaseFrom === undefined ? 'fresh' : 'rebased', outcome);
           if (!integrated.ok) {
-            if (await rebase(integrated.overlaps)) continue;
+            if (await rebase(integrated.overlaps, stored)) continue;
             return await conflicted(stored, integrated.overlaps);
           }
           integration = integrationOf(integrated.record);
@@ -287,6 +290,8 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
         model: decision.model,
         ...(error instanceof HeliosError && reason === 'provider_rate_limited' ? { retryAfterMs: 5_000 } : {}),
       };
+    } finally {
+      releaseRebase?.();
     }
   };
 }
@@ -298,11 +303,17 @@ async function integrate(
   const result = await tree.integrate(change, status, outcome, deps.onIntegrated ? (record) => deps.onIntegrated!(plan, task, record) : undefined);
   if (!result.ok) return result;
   deps.onIntegration?.(plan, task, { kind: 'integrated', record: result.record, merged: result.merged });
-  await deps.saveChange({
-    ...change, outcome,
-    integration: { status: result.record.status, runs: status === 'rebased' ? 2 : 1, ...(outcome.rebaseCostUsd !== undefined ? { rebaseCostUsd: outcome.rebaseCostUsd } : {}) },
-  });
+  await deps.saveChange(markIntegrated(change, result.record));
   return result;
+}
+
+/** The stored change as integrated: its outcome and how it reached the tree. */
+function markIntegrated(change: ProposedChange, record: IntegratedTask): ProposedChange {
+  const { outcome } = record;
+  return {
+    ...change, outcome,
+    integration: { status: record.status, runs: record.status === 'rebased' ? 2 : 1, ...(outcome.rebaseCostUsd !== undefined ? { rebaseCostUsd: outcome.rebaseCostUsd } : {}) },
+  };
 }
 
 /**
@@ -312,6 +323,10 @@ async function integrate(
 async function resumeIntegrated(deps: CoderExecutorDeps, plan: Plan, task: Task, tree: PlanTree): Promise<TaskResult | undefined> {
   const record = tree.record(task.id);
   if (record) {
+    // A crash between the tree's write and the change's: the stored change learns it was integrated.
+    // Best effort: the tree is the truth, and the task is done either way.
+    const stored = await deps.loadChange?.(plan.id, task.id).catch(() => undefined);
+    if (stored && stored.state === 'proposed' && !stored.integration) await deps.saveChange(markIntegrated(stored, record)).catch(() => undefined);
     deps.onIntegration?.(plan, task, { kind: 'resumed', record });
     return { ok: true, ...record.outcome, integration: integrationOf(record) };
   }

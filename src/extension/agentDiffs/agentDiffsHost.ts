@@ -6,6 +6,8 @@ import type { Plan } from '../../shared/taskGraph';
 import type { HeliosContext } from '../heliosContext';
 import { ChangeService, type ChangeRepository } from './changeService';
 import { registerAgentDiffs } from './registerAgentDiffs';
+import { PlanResults } from './planResults';
+import { FileTreeStore } from '../../infra/storage/fileTreeStore';
 
 const REFRESH_DELAY_MS = 250;
 
@@ -55,16 +57,37 @@ export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store:
       service.notify();
     }, REFRESH_DELAY_MS);
   };
-  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(storage, 'changes/**/*.json'));
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(storage, '{changes/**/*.json,integration/*.json}'));
   const disposable = vscode.Disposable.from(
     service,
-    registerAgentDiffs(service, root, ctx.log),
+    registerAgentDiffs(service, root, ctx.log, {
+      results: new PlanResults(new FileTreeStore(vscode.Uri.joinPath(storage, 'integration').fsPath), service, ctx.log),
+      ancestors: async (planId, taskId) => closure(await planById(planId), taskId, 'up'),
+      dependants: async (planId, taskId) => closure(await planById(planId), taskId, 'down'),
+    }),
     watcher,
     watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),
     ...(ctx.runner ? [ctx.runner.onDidChange(soon), ctx.runner.onDidSaveChange((change) => void autoAccept(ctx, service, change))] : []),
     { dispose: () => clearTimeout(timer) },
   );
   return { service, disposable };
+}
+
+/** A task's dependencies ('up') or dependants ('down'), transitively. */
+function closure(plan: Plan | undefined, taskId: string, direction: 'up' | 'down'): string[] {
+  if (!plan) return [];
+  const next = (id: string) => direction === 'up'
+    ? plan.graph.tasks.find((t) => t.id === id)?.dependsOn ?? []
+    : plan.graph.tasks.filter((t) => t.dependsOn.includes(id)).map((t) => t.id);
+  const seen = new Set<string>();
+  const stack = [...next(taskId)];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...next(id));
+  }
+  return [...seen];
 }
 
 /**

@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
 import { CHANGE_COMMANDS } from '../constants';
 import { fileContext, groupChanges, taskContext, type ChangeEntry, type FileRow, type FileViewState, type PlanGroup, type TaskRow } from './agentDiffsModel';
+import type { PlanFileRow, PlanResultRow } from './planResults';
 
 export const AGENT_DIFFS_VIEW_ID = 'helios.agentDiffs';
 
 export type AgentDiffsNode =
   | { readonly kind: 'plan'; readonly group: PlanGroup }
   | { readonly kind: 'task'; readonly row: TaskRow }
-  | { readonly kind: 'file'; readonly row: FileRow };
+  | { readonly kind: 'file'; readonly row: FileRow }
+  /** The whole plan's result: its integrated tree against your files. */
+  | { readonly kind: 'planResult'; readonly row: PlanResultRow }
+  | { readonly kind: 'planFile'; readonly row: PlanFileRow };
 
 const t = vscode.l10n.t;
 
@@ -88,6 +92,34 @@ function fileItem(row: FileRow, root: vscode.Uri | undefined): vscode.TreeItem {
   return item;
 }
 
+function planResultItem(row: PlanResultRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(t('Whole plan'), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `planResult:${row.planId}`;
+  const added = row.files.reduce((n, f) => n + f.linesAdded, 0);
+  const removed = row.files.reduce((n, f) => n + f.linesRemoved, 0);
+  item.description = row.landed
+    ? t('{0} files · accepted', row.files.length)
+    : t('{0} files · +{1} −{2} · {3} tasks integrated', row.files.length, added, removed, row.tasks.length);
+  item.iconPath = row.landed ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('git-merge');
+  item.contextValue = row.landed ? 'helios.planResult landed' : 'helios.planResult pending';
+  item.tooltip = t('Every file the plan changed, with all its tasks integrated, against your files. Accept Plan writes all of it in one undoable edit.');
+  item.accessibilityInformation = { label: `${t('Whole plan')}, ${String(item.description)}` };
+  return item;
+}
+
+function planFileItem(row: PlanFileRow, root: vscode.Uri | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.path.split('/').pop() ?? row.path, vscode.TreeItemCollapsibleState.None);
+  item.id = `planFile:${row.planId}/${row.path}`;
+  if (root) item.resourceUri = vscode.Uri.joinPath(root, ...row.path.split('/'));
+  item.description = [row.path.includes('/') ? row.path.slice(0, row.path.lastIndexOf('/')) : undefined,
+    `+${row.linesAdded} −${row.linesRemoved}`, row.isNew ? t('new file') : undefined, row.landed ? t('accepted') : undefined]
+    .filter(Boolean).join(' · ');
+  item.iconPath = row.landed ? stateIcon('accepted') : stateIcon('pending');
+  item.contextValue = 'helios.planFile';
+  item.command = { command: CHANGE_COMMANDS.openPlanDiff, title: t('Open Plan Diff'), arguments: [{ kind: 'planFile', row } satisfies AgentDiffsNode] };
+  return item;
+}
+
 /**
  * The Agent Diffs view: plans → tasks with their proposed change (lines, model, cost, the
  * Reviewer's verdict, verification) → files. Clicking a file opens the diff editor; inline
@@ -98,14 +130,29 @@ export class AgentDiffsView implements vscode.TreeDataProvider<AgentDiffsNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private groups: PlanGroup[] = [];
 
+  private results = new Map<string, PlanResultRow>();
+
   constructor(
     private readonly load: () => Promise<readonly ChangeEntry[]>,
     private readonly root: () => vscode.Uri | undefined,
+    private readonly planResult: (planId: string) => Promise<PlanResultRow | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   async refresh(): Promise<void> {
-    this.groups = groupChanges(await this.load());
+    const groups = groupChanges(await this.load());
+    const results = new Map<string, PlanResultRow>();
+    for (const g of groups) {
+      const row = await this.planResult(g.planId);
+      if (row && row.files.length > 0) results.set(g.planId, row);
+    }
+    this.groups = groups;
+    this.results = results;
     this.changed.fire(undefined);
+  }
+
+  /** The plans' results as last loaded. */
+  planResults(): readonly PlanResultRow[] {
+    return [...this.results.values()];
   }
 
   /** The rows as last loaded, for commands that get no tree node (palette, editor title). */
@@ -123,16 +170,24 @@ export class AgentDiffsView implements vscode.TreeDataProvider<AgentDiffsNode>, 
       item.contextValue = 'helios.plan';
       return item;
     }
+    if (node.kind === 'planResult') return planResultItem(node.row);
+    if (node.kind === 'planFile') return planFileItem(node.row, this.root());
     return node.kind === 'task' ? taskItem(node.row) : fileItem(node.row, this.root());
+  }
+
+  private planChildren(group: PlanGroup): AgentDiffsNode[] {
+    const result = this.results.get(group.planId);
+    return [...(result ? [{ kind: 'planResult', row: result } as const] : []), ...group.tasks.map((row) => ({ kind: 'task', row }) as const)];
   }
 
   getChildren(node?: AgentDiffsNode): AgentDiffsNode[] {
     if (!node) {
       // One plan: its tasks at the top level, no extra nesting.
-      if (this.groups.length === 1) return this.groups[0]!.tasks.map((row) => ({ kind: 'task', row }));
+      if (this.groups.length === 1) return this.planChildren(this.groups[0]!);
       return this.groups.map((group) => ({ kind: 'plan', group }));
     }
-    if (node.kind === 'plan') return node.group.tasks.map((row) => ({ kind: 'task', row }));
+    if (node.kind === 'plan') return this.planChildren(node.group);
+    if (node.kind === 'planResult') return node.row.files.map((row) => ({ kind: 'planFile', row }));
     if (node.kind === 'task') return node.row.files.map((row) => ({ kind: 'file', row }));
     return [];
   }

@@ -10,8 +10,12 @@ export interface ChangeFileRef {
   readonly path: string;
 }
 
-/** `proposed`: what accepting would write. `current`: the file on disk now (empty when it does not exist), read-only. */
-export type DiffSide = 'proposed' | 'current';
+/**
+ * `proposed`: what accepting would write. `current`: the file on disk now (empty when it does not
+ * exist), read-only. `base` and `task`: the file as the task read it from the plan's tree and as it
+ * left it — the task's own diff, whatever the other tasks of the plan did.
+ */
+export type DiffSide = 'proposed' | 'current' | 'base' | 'task';
 
 /**
  * `helios-proposed:/src/a.ts?plan=…&task=…`: the path keeps the file name, so the editor picks the
@@ -19,7 +23,7 @@ export type DiffSide = 'proposed' | 'current';
  */
 export function proposedUri(ref: ChangeFileRef, side: DiffSide = 'proposed'): vscode.Uri {
   const query = new URLSearchParams({ plan: ref.planId, task: ref.taskId });
-  if (side === 'current') query.set('side', 'current');
+  if (side !== 'proposed') query.set('side', side);
   return vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/${ref.path}`, query: query.toString() });
 }
 
@@ -29,7 +33,8 @@ export function parseProposedUri(uri: vscode.Uri): (ChangeFileRef & { readonly s
   const planId = q.get('plan');
   const taskId = q.get('task');
   const path = uri.path.replace(/^\/+/, '');
-  const side: DiffSide = q.get('side') === 'current' ? 'current' : 'proposed';
+  const raw = q.get('side');
+  const side: DiffSide = raw === 'current' || raw === 'base' || raw === 'task' ? raw : 'proposed';
   return planId && taskId && path ? { planId, taskId, path, side } : undefined;
 }
 

@@ -8,6 +8,7 @@ import { AGENT_DIFFS_VIEW_ID, AgentDiffsView, type AgentDiffsNode } from './agen
 import type { AcceptOutcome, ChangeService } from './changeService';
 import { parseProposedUri, proposedUri, PROPOSED_SCHEME, type ChangeFileRef } from './changeUris';
 import { HunkLenses } from './hunkLenses';
+import { planUri, type AcceptPlanOutcome, type PlanResults } from './planResults';
 import { ProposedDocuments } from './proposedDocuments';
 import { ReviewComments } from './reviewComments';
 
@@ -18,8 +19,17 @@ const t = vscode.l10n.t;
  * comments and every accept / reject / finding command. Each part re-reads the stored changes when
  * the service says something changed, so what is shown is always what is stored.
  */
-export function registerAgentDiffs(service: ChangeService, root: () => vscode.Uri | undefined, log: vscode.LogOutputChannel): vscode.Disposable {
-  const view = new AgentDiffsView(() => service.entries(), root);
+/** What Agent Diffs needs of the plans: their integrated results and their task graphs. */
+export interface PlanAccess {
+  readonly results: PlanResults;
+  /** The task's dependencies, transitively, in no particular order. */
+  ancestors(planId: string, taskId: string): Promise<readonly string[]>;
+  /** The tasks that depend on this one, transitively. */
+  dependants(planId: string, taskId: string): Promise<readonly string[]>;
+}
+
+export function registerAgentDiffs(service: ChangeService, root: () => vscode.Uri | undefined, log: vscode.LogOutputChannel, plans?: PlanAccess): vscode.Disposable {
+  const view = new AgentDiffsView(() => service.entries(), root, (planId) => plans?.results.row(planId) ?? Promise.resolve(undefined));
   const tree = vscode.window.createTreeView(AGENT_DIFFS_VIEW_ID, { treeDataProvider: view, showCollapseAll: true });
   const documents = new ProposedDocuments(service);
   const comments = new ReviewComments();
@@ -28,6 +38,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   const refresh = async () => {
     await view.refresh();
     documents.refreshOpen();
+    plans?.results.refreshOpen();
     lenses.refresh();
     const entries = await service.entries();
     comments.sync(entries.flatMap((e) => service.placements(e.change)));
@@ -83,10 +94,74 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   const decideTask = (accept: boolean) => run(async (arg) => {
     const row = await taskOf(arg);
     if (!row) return;
+    const change = await service.load(row.planId, row.taskId);
+    if (plans && change.integration && change.integration.status !== 'conflicted') {
+      if (accept) await acceptIntegrated(plans, row);
+      else await rejectIntegrated(plans, row);
+      return;
+    }
     const target: ChangeTarget = { kind: 'task' };
     if (accept) await report(await service.accept(row, target), row.taskId, row);
     else await service.reject(row, target);
   });
+
+  /**
+   * An integrated task was coded on its dependencies' work: accepting it alone would leave your
+   * files with code that calls what is not there. Its not-yet-accepted ancestors come along, after asking.
+   */
+  async function acceptIntegrated(access: PlanAccess, row: TaskRow): Promise<void> {
+    const ancestors = await access.ancestors(row.planId, row.taskId);
+    const open: string[] = [];
+    for (const id of ancestors) {
+      const c = await service.load(row.planId, id).catch(() => undefined);
+      if (c && c.state !== 'applied' && c.state !== 'rejected') open.push(id);
+    }
+    let ids = [row.taskId];
+    if (open.length > 0) {
+      const withThem = t('Accept {0} Tasks', open.length + 1);
+      const picked = await vscode.window.showWarningMessage(
+        t('{0} builds on {1}, not accepted yet. Accept them together?', row.taskId, open.sort().join(', ')),
+        { modal: true, detail: t('They are applied in the order the plan integrated them, merged with your edits, in one undoable edit.') }, withThem,
+      );
+      if (picked !== withThem) return;
+      ids = [...open, row.taskId];
+    }
+    reportPlan(await access.results.acceptTasks(row.planId, ids), ids.join(', '));
+  }
+
+  /** Rejecting an integrated task: the tasks built on it are marked stale (based on a rejected change). */
+  async function rejectIntegrated(access: PlanAccess, row: TaskRow): Promise<void> {
+    await service.reject(row, { kind: 'task' });
+    const stale: string[] = [];
+    for (const id of await access.dependants(row.planId, row.taskId)) {
+      const updated = await service.updateChange(row.planId, id, (c) => (c.state === 'applied' || c.state === 'rejected' || !c.integration
+        ? c : { ...c, integration: { ...c.integration, status: 'stale' } })).catch(() => undefined);
+      if (updated?.integration?.status === 'stale') stale.push(id);
+    }
+    if (stale.length > 0) {
+      void vscode.window.showInformationMessage(t('{0} built on {1}, which you rejected: marked stale. Accepting them would bring {1}\'s lines back.', stale.sort().join(', '), row.taskId));
+    }
+  }
+
+  const reportPlan = (outcome: AcceptPlanOutcome, what: string): void => {
+    if (outcome.kind === 'applied') vscode.window.setStatusBarMessage(t('$(check) Helios applied {0} file(s) of {1}', outcome.files, what), 5_000);
+    if (outcome.kind === 'nothing') vscode.window.setStatusBarMessage(t('$(check) {0} is already in your files', what), 5_000);
+    if (outcome.kind === 'failed') void vscode.window.showErrorMessage(t('VS Code did not apply the edit for {0}; nothing was written.', what));
+    if (outcome.kind === 'conflict') {
+      const paths = outcome.landing.conflicts.map((c) => c.path);
+      void vscode.window.showWarningMessage(t('You changed {0} on the same lines as the plan, so nothing of {1} was written. Open the plan diff to compare.', paths.join(', '), what));
+    }
+  };
+
+  const planIdOf = async (arg: unknown): Promise<string | undefined> => {
+    const node = arg as AgentDiffsNode | undefined;
+    if (node?.kind === 'planResult') return node.row.planId;
+    if (node?.kind === 'plan') return node.group.planId;
+    const results = view.planResults().filter((r) => !r.landed);
+    if (results.length <= 1) return results[0]?.planId;
+    const picked = await vscode.window.showQuickPick(results.map((r) => ({ label: r.planId, description: t('{0} files', r.files.length), id: r.planId })), { placeHolder: t('Which plan?') });
+    return picked?.id;
+  };
 
   const decideFile = (accept: boolean) => run(async (arg) => {
     const ref = fileOf(arg);
@@ -115,6 +190,13 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   const openDiff = run(async (arg) => {
     const ref = fileOf(arg);
     if (!ref) return;
+    const change = await service.load(ref.planId, ref.taskId).catch(() => undefined);
+    if (change?.integration && change.state !== 'applied') {
+      // The task's own diff: against the file as the task read it from the plan's tree.
+      await vscode.commands.executeCommand('vscode.diff', proposedUri(ref, 'base'), proposedUri(ref, 'task'),
+        t('{0} ({1}: as the task read it ↔ as it left it)', ref.path.split('/').pop() ?? ref.path, ref.taskId), { preview: true });
+      return;
+    }
     await vscode.commands.executeCommand('vscode.diff', proposedUri(ref, 'current'), proposedUri(ref),
       t('{0} ({1}: current ↔ proposed)', ref.path.split('/').pop() ?? ref.path, ref.taskId), { preview: true });
   });
@@ -141,7 +223,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   const updateFinding = (ref: { planId: string; taskId: string }, fn: Parameters<ChangeService['updateChange']>[2]) => service.updateChange(ref.planId, ref.taskId, fn);
 
   const disposables: vscode.Disposable[] = [
-    view, tree, documents, comments, lenses,
+    view, tree, documents, comments, lenses, ...(plans ? [plans.results] : []),
     vscode.languages.registerCodeLensProvider({ scheme: PROPOSED_SCHEME }, lenses),
     service.onDidChange(safeRefresh),
     vscode.workspace.onDidSaveTextDocument((d) => { if (d.uri.scheme === 'file') documents.refreshOpen(); }),
@@ -151,6 +233,18 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
     vscode.commands.registerCommand(CHANGE_COMMANDS.rejectTask, decideTask(false)),
     vscode.commands.registerCommand(CHANGE_COMMANDS.acceptFile, decideFile(true)),
     vscode.commands.registerCommand(CHANGE_COMMANDS.rejectFile, decideFile(false)),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.acceptPlan, run(async (arg) => {
+      const planId = await planIdOf(arg);
+      if (!plans || !planId) return void vscode.window.showInformationMessage(t('No plan result is waiting to be accepted.'));
+      reportPlan(await plans.results.accept(planId), planId);
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.openPlanDiff, run(async (arg) => {
+      const node = arg as AgentDiffsNode | undefined;
+      if (node?.kind !== 'planFile' || !root()) return;
+      const { planId, path } = node.row;
+      await vscode.commands.executeCommand('vscode.diff', proposedUri({ planId, taskId: 'plan', path }, 'current'), planUri(planId, path),
+        t('{0} (your file ↔ plan {1})', path.split('/').pop() ?? path, planId), { preview: true });
+    })),
     vscode.commands.registerCommand(CHANGE_COMMANDS.acceptHunk, decideHunk(true)),
     vscode.commands.registerCommand(CHANGE_COMMANDS.rejectHunk, decideHunk(false)),
     vscode.commands.registerCommand(CHANGE_COMMANDS.resolveConflict, run(async (arg) => {

@@ -17,6 +17,8 @@ export type SimulatorFault =
   | { readonly kind: 'invalid_plan'; readonly count?: number }
   /** The Coder answers schema-valid edits whose first hunk searches for text that is not in the file. */
   | { readonly kind: 'invalid_edit'; readonly count?: number }
+  /** The Coder edits the lines its siblings edit: it appends at the end of every file it edits (JSON: after the last member). */
+  | { readonly kind: 'same_lines'; readonly count?: number }
   /** The Reviewer answers schema-valid findings on lines past the end of a file and on a file not in the change. */
   | { readonly kind: 'invalid_findings'; readonly count?: number };
 
@@ -56,10 +58,11 @@ export function parseFault(value: unknown): SimulatorFault | string {
     case 'malformed_output':
     case 'invalid_plan':
     case 'invalid_edit':
+    case 'same_lines':
     case 'invalid_findings':
       return { kind: value['kind'], ...withCount };
     default:
-      return 'kind must be one of status, slow_stream, drop_stream, malformed_output, invalid_plan, invalid_edit, invalid_findings';
+      return 'kind must be one of status, slow_stream, drop_stream, malformed_output, invalid_plan, invalid_edit, same_lines, invalid_findings';
   }
 }
 

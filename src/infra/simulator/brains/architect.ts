@@ -1,4 +1,5 @@
 import { countTextTokens } from '../tokenizer';
+import { linkCreators, MAX_FILES, rootFiles, sharedFiles, sharedFilesFor, withFiles, type FileRole } from './architectFiles';
 import { splitSections } from './prd';
 import type { PrdSection } from './prd';
 
@@ -9,7 +10,9 @@ import type { PrdSection } from './prd';
  *    (at least two) keyword hits in the body; else `code_generation`.
  *  - dependsOn: T1 is the root; test/review/docs tasks depend on the nearest earlier task that is
  *    not one of those; other tasks depend on T1; plus any earlier section whose title the
- *    section mentions.
+ *    section mentions; plus the creator of every file the task edits (`architectFiles.ts`).
+ *  - files: backticked paths first, then the shared files real plans share: T1 creates the entry
+ *    module, package.json, the shared types and the README; features, tests and docs edit them.
  */
 
 export type ArchitectTaskType =
@@ -52,6 +55,7 @@ const TYPE_RULES: readonly (readonly [ArchitectTaskType, RegExp])[] = [
 ];
 
 const FOLLOWER_TYPES: ReadonlySet<ArchitectTaskType> = new Set(['unit_test', 'integration_test', 'code_review', 'documentation']);
+const FEATURE_TYPES: ReadonlySet<ArchitectTaskType> = new Set(['code_generation', 'refactoring', 'bug_fix', 'boilerplate_generation']);
 const TEST_TYPES: ReadonlySet<ArchitectTaskType> = new Set(['unit_test', 'integration_test']);
 const FILE_PATTERN = /`([A-Za-z0-9_@./-]*[A-Za-z0-9_-]\.[A-Za-z][A-Za-z0-9]{0,7})`/g;
 const MAX_TITLE = 200;
@@ -103,16 +107,28 @@ function slug(title: string): string | undefined {
   return s.length > 0 ? s : undefined;
 }
 
-function filesFor(section: PrdSection, n: number, type: ArchitectTaskType): string[] {
+/** The paths the section names in backticks (safe, relative, at most MAX_FILES). */
+function namedFiles(section: PrdSection): string[] {
   const found = new Set<string>();
   for (const match of `${section.title}\n${section.body}`.matchAll(FILE_PATTERN)) {
     const path = match[1]!;
     const safe = !path.includes('://') && !path.startsWith('.') && !path.startsWith('/') && !path.split('/').includes('..');
-    if (safe && found.size < 8) found.add(path);
+    if (safe && found.size < MAX_FILES) found.add(path);
   }
-  if (found.size > 0) return [...found];
+  return [...found];
+}
+
+function ownFiles(named: readonly string[], section: PrdSection, n: number, type: ArchitectTaskType): string[] {
+  if (named.length > 0) return [...named];
   const name = slug(section.title) ?? `task-${n}`;
-  return [TEST_TYPES.has(type) ? `test/${name}.test.ts` : `src/${name}.ts`];
+  if (TEST_TYPES.has(type)) return [`test/${name}.test.ts`];
+  return [type === 'documentation' ? `docs/${name}.md` : `src/${name}.ts`];
+}
+
+function roleOf(type: ArchitectTaskType): FileRole {
+  if (FEATURE_TYPES.has(type)) return 'feature';
+  if (TEST_TYPES.has(type)) return 'test';
+  return type === 'documentation' ? 'documentation' : 'other';
 }
 
 function priorityOf(index: number, type: ArchitectTaskType): number {
@@ -127,6 +143,9 @@ export function buildTaskGraph(prd: string, options: { readonly invalidPlan?: bo
   if (sections.length === 0) sections = [{ title: 'Implement the requirements', body: prd.trim() }];
   const types = sections.map((s) => classify(s.title, s.body));
   const lowerTitles = sections.map((s) => s.title.toLowerCase());
+  const named = sections.map(namedFiles);
+  const shared = sharedFiles(named[0]!);
+  let features = 0;
 
   const tasks = sections.map((section, i): ArchitectTask => {
     const type = types[i]!;
@@ -148,17 +167,24 @@ export function buildTaskGraph(prd: string, options: { readonly invalidPlan?: bo
         if (other.length >= 4 && text.includes(other)) deps.add(`T${j + 1}`);
       }
     }
+    const own = ownFiles(named[i]!, section, i + 1, type);
+    const role = roleOf(type);
+    const files = i === 0
+      ? rootFiles(own, shared)
+      : withFiles(own, sharedFilesFor(role, `${section.title}\n${section.body}`, section.title, role === 'feature' ? features++ : -1, shared));
     return {
       id: `T${i + 1}`,
       title: truncate(section.title, MAX_TITLE),
       description: describe(section),
       taskType: type,
       dependsOn: [...deps].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))),
-      files: filesFor(section, i + 1, type),
+      files,
       priority: priorityOf(i, type),
       estimatedTokens: Math.min(20_000, 800 + 4 * countTextTokens(`${section.title}\n${section.body}`)),
     };
   });
+
+  linkCreators(tasks);
 
   if (options.invalidPlan) {
     // A schema-valid graph with a cycle: T1 waits for the last task, which (transitively) waits for T1.

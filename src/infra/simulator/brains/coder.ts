@@ -1,12 +1,21 @@
 import type { JsonObject } from '../wire';
+import { appendedBlock, CODE_FILE, insertedBlock, MARKDOWN_FILE, newFileContent } from './coderContent';
+import { jsonEdit } from './coderJson';
+import { appendBlock, codeBoundaries, insertBlock, markdownBoundaries, pickPoint, wantsSameLines, type Hunk } from './coderPlacement';
+
+export { uniqueSuffix } from './coderPlacement';
 
 /**
  * The Coder brain (schema title `CoderEdits`): deterministic, valid edits for the task in the
- * prompt. Declared files that don't exist are created with a small implementation naming the task;
- * existing files whose content is shown get an `edit` that appends an exported function, its
- * search text copied from the shown content (the shortest unique suffix). Output size grows with
- * the task's `estimated-tokens`, so latency tracks the model's speed. The `invalid_edit` fault
- * makes the first hunk search for text that is not in the file (or edit a file that doesn't exist).
+ * prompt. Declared files that don't exist are created (code with several top-level blocks, a
+ * `package.json` with scripts and dependencies, markdown with sections). Existing files shown in
+ * full get an `edit` whose search text is copied from the shown content, so a dependant's search
+ * texts come from its ancestors' output; where it inserts is chosen by the task id among the
+ * file's boundaries (`coderPlacement.ts`, `coderJson.ts`), so siblings usually merge cleanly —
+ * except the seeded same-lines fifth (or `sameLines`, or `[sim:same-lines]` in the description),
+ * which append at the end. Files shown truncated or not at all are never edited. Output size grows
+ * with the task's `estimated-tokens`, so latency tracks the model's speed. The `invalid_edit`
+ * fault makes the first hunk search for text that is not in the file.
  */
 
 export interface CoderTaskView {
@@ -15,16 +24,22 @@ export interface CoderTaskView {
   readonly title: string;
   readonly estimatedTokens: number;
   readonly files: readonly { readonly path: string; readonly exists: boolean }[];
-  /** Exact content of the files shown in the prompt. */
+  /** Exact content of the files shown in full in the prompt (truncated ones are left out). */
   readonly shown: ReadonlyMap<string, string>;
+  readonly description?: string;
 }
 
 const TASK_TAG = /<task id="([^"]*)" type="([^"]*)" estimated-tokens="(\d+)">/;
-const FILE_BLOCK = /<file path="([^"]*)"(?: truncated="true")?>\n([\s\S]*?)\n<\/file>/g;
-const CONTEXT_BLOCK = /^### (\S[^\n]*)\n```[a-z]*\n([\s\S]*?)\n```$/gm;
+const FILE_BLOCK = /<file path="([^"]*)"( truncated="true")?>\n([\s\S]*?)\n<\/file>/g;
+// A fenced block ends where the next section (or the context) starts, so a file with a fence of its own stays whole.
+const CONTEXT_BLOCK = /^### (\S[^\n]*)\n```[a-z]*\n([\s\S]*?)\n```(?=\n\n### |(?![\s\S]))/gm;
 export const MISSING_ANCHOR = '/* helios-sim: this text is not in the file */';
+/** In a task description: edit the same lines as the siblings (append at the end). */
+export const SAME_LINES_MARKER = '[sim:same-lines]';
 /** Roughly 12 tokens per generated statement (the simulator's tokenizer: ASCII ÷ 4). */
 const TOKENS_PER_LINE = 12;
+/** A new file gets this many times the lines an edit inserts. */
+const NEW_FILE_WEIGHT = 4;
 
 function unescapeAttr(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
@@ -38,122 +53,65 @@ export function parseCoderTask(userTextsNewestFirst: readonly string[]): CoderTa
   const title = /<title>([\s\S]*?)<\/title>/.exec(text)?.[1]?.trim() ?? 'Task';
   const list = /<files>\n([\s\S]*?)\n<\/files>/.exec(text)?.[1] ?? '';
   const files = [...list.matchAll(/^- (.+) \(([^()]*(?:\([^()]*\))?[^()]*)\)$/gm)].map((m) => ({ path: m[1]!, exists: !m[2]!.startsWith('does not exist') }));
+  const description = /<description>\n([\s\S]*?)\n<\/description>/.exec(text)?.[1] ?? '';
   const shown = new Map<string, string>();
-  for (const m of text.matchAll(FILE_BLOCK)) shown.set(unescapeAttr(m[1]!), m[2]!);
+  const partial = new Set<string>();
+  for (const m of text.matchAll(FILE_BLOCK)) {
+    if (m[2]) partial.add(unescapeAttr(m[1]!));
+    else shown.set(unescapeAttr(m[1]!), m[3]!);
+  }
   const context = /<context>\n([\s\S]*)\n<\/context>/.exec(text)?.[1];
-  if (context) for (const m of context.matchAll(CONTEXT_BLOCK)) if (!shown.has(m[1]!)) shown.set(m[1]!, m[2]!);
-  return { id: unescapeAttr(tag[1]!), type: tag[2]!, title, estimatedTokens: Number(tag[3]), files, shown };
+  if (context) for (const m of context.matchAll(CONTEXT_BLOCK)) if (!shown.has(m[1]!) && !partial.has(m[1]!)) shown.set(m[1]!, m[2]!);
+  return { id: unescapeAttr(tag[1]!), type: tag[2]!, title, estimatedTokens: Number(tag[3]), files, shown, description };
 }
 
-function identifier(title: string, id: string): string {
-  const words = title.replace(/[^A-Za-z0-9 ]+/g, ' ').trim().split(/\s+/).filter(Boolean).slice(0, 5);
-  const camel = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join('');
-  const safeId = id.replace(/[^A-Za-z0-9]/g, '');
-  return /^[A-Za-z]/.test(camel) ? `${camel}${safeId}` : `task${safeId}`;
-}
+type Edit = { path: string; action: 'create' | 'replace' | 'edit'; content?: string; hunks?: Hunk[] };
 
-function commentSafe(text: string): string {
-  return text.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ');
-}
-
-function steps(count: number, fn: (i: number) => string): string[] {
-  return Array.from({ length: count }, (_, i) => fn(i + 1));
-}
-
-function tsModule(task: CoderTaskView, lines: number): string {
-  const name = identifier(task.title, task.id);
-  const label = JSON.stringify(task.title);
-  return [
-    '/**',
-    ` * ${commentSafe(task.title)}`,
-    ` * Implements task ${commentSafe(task.id)} (${task.type}).`,
-    ' */',
-    `export interface ${name[0]!.toUpperCase()}${name.slice(1)}Options {`,
-    '  readonly prefix?: string;',
-    '}',
-    '',
-    `export function ${name}(items: readonly string[], options: ${name[0]!.toUpperCase()}${name.slice(1)}Options = {}): string[] {`,
-    `  const prefix = options.prefix ?? ${label};`,
-    '  const out: string[] = [];',
-    ...steps(lines, (i) => `  out.push(\`\${prefix} step ${i}: \${items.length} item(s)\`);`),
-    '  return out;',
-    '}',
-    '',
-  ].join('\n');
-}
-
-function testModule(task: CoderTaskView, lines: number): string {
-  return [
-    "import assert from 'node:assert/strict';",
-    "import { describe, it } from 'node:test';",
-    '',
-    `describe(${JSON.stringify(task.title)}, () => {`,
-    ...steps(lines, (i) => `  it('case ${i}', () => assert.equal(${i} + 1, ${i + 1}));`),
-    '});',
-    '',
-  ].join('\n');
-}
-
-function markdown(task: CoderTaskView, lines: number): string {
-  return [`# ${task.title}`, '', ...steps(lines, (i) => `- Step ${i} of task ${task.id}: describe what the code does and why.`), ''].join('\n');
-}
-
-function newFileContent(path: string, task: CoderTaskView, lines: number): string {
-  if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(path)) return testModule(task, lines);
-  if (/\.[cm]?[jt]sx?$/.test(path)) return tsModule(task, lines);
-  if (/\.json$/.test(path)) return `${JSON.stringify({ name: task.id, description: task.title, steps: lines }, null, 2)}\n`;
-  return markdown(task, lines);
-}
-
-function appendix(path: string, task: CoderTaskView, lines: number): string {
-  if (/\.[cm]?[jt]sx?$/.test(path) && !/\.json$/.test(path)) {
-    const name = `${identifier(task.title, task.id)}Extra`;
-    return [
-      '',
-      `/** ${commentSafe(task.title)} (task ${commentSafe(task.id)}). */`,
-      `export function ${name}(): string[] {`,
-      `  const label = ${JSON.stringify(task.title)};`,
-      '  return [',
-      ...steps(lines, (i) => `    \`\${label} part ${i}\`,`),
-      '  ];',
-      '}',
-      '',
-    ].join('\n');
+/** The edit of a file shown in full; undefined when the brain leaves it alone (JSON it cannot parse). */
+function editShown(path: string, shown: string, task: CoderTaskView, lines: number, sameLines: boolean): Edit | undefined {
+  if (/\.json$/i.test(path)) {
+    const edit = jsonEdit(path, shown, task, sameLines);
+    return edit && { path, ...edit };
   }
-  return ['', `## ${task.title}`, '', ...steps(lines, (i) => `- Update ${i} for task ${task.id}.`), ''].join('\n');
+  const boundaries = CODE_FILE.test(path) ? codeBoundaries(shown.split('\n')) : MARKDOWN_FILE.test(path) ? markdownBoundaries(shown.split('\n')) : [];
+  if (sameLines || boundaries.length === 0) return { path, action: 'edit', hunks: [appendBlock(shown, appendedBlock(path, task, lines))] };
+  const at = boundaries[pickPoint(task.id, boundaries.length)]!;
+  return { path, action: 'edit', hunks: [insertBlock(shown, at, insertedBlock(path, task, lines))] };
 }
 
-function occurrences(haystack: string, needle: string): number {
-  let n = 0;
-  for (let at = haystack.indexOf(needle); at >= 0 && n < 2; at = haystack.indexOf(needle, at + 1)) n++;
-  return n;
+export interface CoderEditOptions {
+  readonly invalidEdit?: boolean;
+  /** Edit the lines the siblings of the same-lines share edit (append at the end), whatever the id. */
+  readonly sameLines?: boolean;
 }
 
-/** The shortest run of trailing lines that occurs exactly once in the content (non-blank). */
-export function uniqueSuffix(content: string): string {
-  const lines = content.split('\n');
-  for (let k = 1; k <= lines.length; k++) {
-    const candidate = lines.slice(-k).join('\n');
-    if (candidate.trim().length > 0 && occurrences(content, candidate) === 1) return candidate;
-  }
-  return content;
-}
-
-type Edit = { path: string; action: 'create' | 'replace' | 'edit'; content?: string; hunks?: { search: string; replace: string }[] };
-
-export function coderEdits(task: CoderTaskView, options: { readonly invalidEdit?: boolean } = {}): JsonObject {
+export function coderEdits(task: CoderTaskView, options: CoderEditOptions = {}): JsonObject {
+  // Files not shown in full (truncated, left out) are never edited.
   const targets = task.files.filter((f) => !f.exists || task.shown.has(f.path));
-  if (targets.length === 0) targets.push({ path: `src/helios/${task.id.toLowerCase().replace(/[^a-z0-9-]/g, '') || 'task'}.ts`, exists: false });
   const totalTokens = Math.min(4_000, Math.max(120, Math.round(task.estimatedTokens * 0.6)));
-  const lines = Math.max(2, Math.round(totalTokens / TOKENS_PER_LINE / targets.length));
-  const files: Edit[] = targets.map((f) => {
+  // Most of a task's code goes into the files it writes anew; its edit of a shared file is a
+  // quarter of that (a registration, a type), as in real plans where the shared files stay small.
+  const fresh = (f: { path: string; exists: boolean }) => !f.exists || (task.shown.get(f.path) ?? '').trim().length === 0;
+  const weight = targets.reduce((n, f) => n + (fresh(f) ? NEW_FILE_WEIGHT : 1), 0);
+  const unit = totalTokens / TOKENS_PER_LINE / Math.max(1, weight);
+  const lines = Math.max(2, Math.round(unit * NEW_FILE_WEIGHT));
+  const editLines = Math.max(2, Math.round(unit));
+  const sameLines = options.sameLines === true || (task.description ?? '').includes(SAME_LINES_MARKER) || wantsSameLines(task.id);
+  const files: Edit[] = [];
+  for (const f of targets) {
     const shown = task.shown.get(f.path);
-    if (!f.exists || shown === undefined) return { path: f.path, action: 'create', content: newFileContent(f.path, task, lines) };
-    if (shown.trim().length === 0) return { path: f.path, action: 'replace', content: newFileContent(f.path, task, lines) };
-    const search = uniqueSuffix(shown);
-    const glue = search.endsWith('\n') ? '' : '\n';
-    return { path: f.path, action: 'edit', hunks: [{ search, replace: `${search}${glue}${appendix(f.path, task, lines)}` }] };
-  });
+    if (!f.exists || shown === undefined) files.push({ path: f.path, action: 'create', content: newFileContent(f.path, task, lines) });
+    else if (shown.trim().length === 0) files.push({ path: f.path, action: 'replace', content: newFileContent(f.path, task, lines) });
+    else {
+      const edit = editShown(f.path, shown, task, editLines, sameLines);
+      if (edit) files.push(edit);
+    }
+  }
+  if (files.length === 0) {
+    // Nothing it may touch: a new module of its own.
+    const path = `src/helios/${task.id.toLowerCase().replace(/[^a-z0-9-]/g, '') || 'task'}.ts`;
+    files.push({ path, action: 'create', content: newFileContent(path, task, lines) });
+  }
   if (options.invalidEdit) {
     const first = files[0]!;
     files[0] = { path: first.path, action: 'edit', hunks: [{ search: MISSING_ANCHOR, replace: '' }] };

@@ -70,7 +70,7 @@ function structuredValue(schema: JsonObject, view: UserView, fault: SimulatorFau
     return graph as unknown as JsonValue;
   }
   const coderTask = rootSchema(schema)['title'] === 'CoderEdits' ? parseCoderTask(view.textsNewestFirst) : undefined;
-  if (coderTask) return coderEdits(coderTask, { invalidEdit: fault?.kind === 'invalid_edit' });
+  if (coderTask) return coderEdits(coderTask, { invalidEdit: fault?.kind === 'invalid_edit', sameLines: fault?.kind === 'same_lines' });
   const review = rootSchema(schema)['title'] === 'ReviewFindings' ? parseReviewRequest(view.textsNewestFirst) : undefined;
   if (review) return reviewFindings(review, { invalidFindings: fault?.kind === 'invalid_findings' });
   return genericInstance(schema);
