@@ -99,31 +99,31 @@ describe('a rebase holds its files', () => {
     const base = 'a\n\nb\n';
     const tree = await PlanTree.open({ planId: 'p', store: new MemoryTreeStore(), workspace: disk({ 'x.ts': base }) });
     const release = await tree.reserve('T3', ['x.ts']);
-    let sibling: Awaited<ReturnType<PlanTree['integrate']>> | undefined;
-    const waiting = tree.integrate(changeOf('T4', { 'x.ts': { base, proposed: 'a\n\nb\nT4\n' } }), 'fresh', OUTCOME).then((r) => (sibling = r));
+    const sibling: { result?: Awaited<ReturnType<PlanTree['integrate']>> } = {};
+    const waiting = tree.integrate(changeOf('T4', { 'x.ts': { base, proposed: 'a\n\nb\nT4\n' } }), 'fresh', OUTCOME).then((r) => (sibling.result = r));
     const unrelated = await tree.integrate(changeOf('T5', { 'y.ts': { base: undefined, proposed: 'y\n' } }), 'fresh', OUTCOME);
     assert.ok(unrelated.ok, 'files the rebase does not hold integrate at once');
     await new Promise((r) => setImmediate(r));
-    assert.equal(sibling, undefined, 'T4 waits while T3 re-runs');
+    assert.equal(sibling.result, undefined, 'T4 waits while T3 re-runs');
     const rebased = await tree.integrate(changeOf('T3', { 'x.ts': { base, proposed: 'a\nT3\n\nb\n' } }), 'rebased', OUTCOME);
     assert.ok(rebased.ok && rebased.record.status === 'rebased');
     release();
     await waiting;
-    assert.ok(sibling?.ok, 'then T4 merges on other lines');
+    assert.ok(sibling.result?.ok, 'then T4 merges on other lines');
     assert.equal(await tree.read('x.ts'), 'a\nT3\n\nb\nT4\n');
   });
 
   it('one rebase at a time per plan', async () => {
     const tree = await PlanTree.open({ planId: 'p', store: new MemoryTreeStore(), workspace: disk({}) });
     const first = await tree.reserve('T1', ['a.ts']);
-    let second: (() => void) | undefined;
-    const next = tree.reserve('T2', ['b.ts']).then((r) => (second = r));
+    const second: { release?: () => void } = {};
+    const next = tree.reserve('T2', ['b.ts']).then((r) => (second.release = r));
     await new Promise((r) => setImmediate(r));
-    assert.equal(second, undefined);
+    assert.equal(second.release, undefined);
     first();
     await next;
-    assert.ok(second);
-    second();
+    assert.ok(second.release);
+    second.release();
   });
 });
 
