@@ -104,12 +104,13 @@ describe('a rebase holds its files', () => {
     const unrelated = await tree.integrate(changeOf('T5', { 'y.ts': { base: undefined, proposed: 'y\n' } }), 'fresh', OUTCOME);
     assert.ok(unrelated.ok, 'files the rebase does not hold integrate at once');
     await new Promise((r) => setImmediate(r));
-    assert.equal(sibling.result, undefined, 'T4 waits while T3 re-runs');
+    assert.ok(sibling.result === undefined, 'T4 waits while T3 re-runs');
     const rebased = await tree.integrate(changeOf('T3', { 'x.ts': { base, proposed: 'a\nT3\n\nb\n' } }), 'rebased', OUTCOME);
     assert.ok(rebased.ok && rebased.record.status === 'rebased');
     release();
     await waiting;
-    assert.ok(sibling.result?.ok, 'then T4 merges on other lines');
+    const merged = sibling.result as Awaited<ReturnType<PlanTree['integrate']>> | undefined;
+    assert.ok(merged?.ok, 'then T4 merges on other lines');
     assert.equal(await tree.read('x.ts'), 'a\nT3\n\nb\nT4\n');
   });
 
@@ -119,11 +120,12 @@ describe('a rebase holds its files', () => {
     const second: { release?: () => void } = {};
     const next = tree.reserve('T2', ['b.ts']).then((r) => (second.release = r));
     await new Promise((r) => setImmediate(r));
-    assert.equal(second.release, undefined);
+    assert.ok(second.release === undefined);
     first();
     await next;
-    assert.ok(second.release);
-    second.release();
+    const release2 = second.release as (() => void) | undefined;
+    assert.ok(release2);
+    release2();
   });
 });
 
