@@ -219,6 +219,7 @@ describe('statusLabel', () => {
 const CHECKS = {
   verified: 'verified', verifyFailed: 'verify failed', verifyFailedTests: 'failed: {0} tests',
   notVerified: 'not verified (no sandbox available)', approved: 'approved', changesRequested: 'changes requested',
+  merged: 'merged', rebased: 'rebased (+{0})', conflicted: 'conflict: overlaps another task',
 };
 
 describe('checkLabels', () => {
@@ -233,6 +234,13 @@ describe('checkLabels', () => {
     assert.deepEqual(checkLabels(ran({ verification: { status: 'failed', failedTests: 3 } }), strings), ['✗ failed: 3 tests']);
     assert.deepEqual(checkLabels(ran({ verification: { status: 'failed' } }), strings), ['✗ verify failed']);
     assert.deepEqual(checkLabels(ran({ verification: { status: 'unavailable' }, review: { verdict: 'request_changes', findings: 1, rounds: 2 } }), strings), ['○ not verified (no sandbox available)', '✎ changes requested']);
+  });
+
+  it('shows how the change reached the plan\'s tree, a rebase with its extra cost', () => {
+    assert.deepEqual(checkLabels(ran({ integration: { status: 'merged' } }), strings), ['⇄ merged']);
+    assert.deepEqual(checkLabels(ran({ review: { verdict: 'approve', findings: 0, rounds: 1 }, integration: { status: 'rebased', rebaseCostUsd: 0.0123 } }), strings), ['✓ approved', '↻ rebased (+$0.0123)']);
+    assert.deepEqual(checkLabels(ran({ integration: { status: 'conflicted' } }), strings), ['⚠ conflict: overlaps another task']);
+    assert.deepEqual(checkLabels(ran({ integration: { status: 'integrated' } }), strings), [], 'a plain fast-forward says nothing');
   });
 
   it('says nothing for a task that has not run, or a host without the strings', () => {

@@ -18,6 +18,9 @@ export function dagPanelStrings(): DagPanelStrings {
       notVerified: vscode.l10n.t('not verified (no sandbox available)'),
       approved: vscode.l10n.t('approved'),
       changesRequested: vscode.l10n.t('changes requested'),
+      merged: vscode.l10n.t('merged'),
+      rebased: vscode.l10n.t('rebased (+{0})'),
+      conflicted: vscode.l10n.t('conflict: overlaps another task'),
     },
     statuses: {
       pending: vscode.l10n.t('Pending'),

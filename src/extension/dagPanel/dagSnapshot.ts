@@ -41,5 +41,6 @@ function nodeRun(t: TaskRun): DagNodeRun {
     ...(t.error ? { error: t.error.message } : t.blockedBy ? { error: `skipped: ${t.blockedBy} failed` } : {}),
     ...(t.verification ? { verification: { ...t.verification } } : {}),
     ...(t.review ? { review: { verdict: t.review.verdict, findings: t.review.findings, rounds: t.review.rounds } } : {}),
+    ...(t.integration ? { integration: { ...t.integration } } : t.error?.reason === 'integration_conflict' ? { integration: { status: 'conflicted' } } : {}),
   };
 }

@@ -5,6 +5,7 @@
 import type { ReviewVerdict } from '../review';
 import type { TaskStatus, TaskType } from '../taskGraph';
 import type { VerificationStatus } from '../verification';
+import type { IntegrationStatus } from '../integration';
 
 export interface DagNodeView {
   readonly id: string;
@@ -34,6 +35,8 @@ export interface DagNodeRun {
   readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
   /** The Reviewer's verdict and how many Coder → Reviewer rounds it took. */
   readonly review?: { readonly verdict: ReviewVerdict; readonly findings: number; readonly rounds: number };
+  /** How the change reached the plan's integrated tree; a rebase's extra cost is shown on the node. */
+  readonly integration?: { readonly status: IntegrationStatus; readonly rebaseCostUsd?: number };
 }
 
 export interface DagSnapshot {
@@ -65,6 +68,10 @@ export interface DagPanelStrings {
     readonly notVerified: string;
     readonly approved: string;
     readonly changesRequested: string;
+    /** Integration: `{0}` = the rebase's extra cost. */
+    readonly merged?: string;
+    readonly rebased?: string;
+    readonly conflicted?: string;
   };
   /** Status names for the legend, node tooltips and the details pane. */
   readonly statuses: Readonly<Record<TaskStatus, string>>;

@@ -86,5 +86,9 @@ export function checkLabels(node: DagNodeView, strings: DagPanelStrings): string
   else if (v?.status === 'unavailable') out.push(`○ ${checks.notVerified}`);
   if (run.review?.verdict === 'approve') out.push(`✓ ${checks.approved}`);
   else if (run.review?.verdict === 'request_changes') out.push(`✎ ${checks.changesRequested}`);
+  const i = run.integration;
+  if (i?.status === 'merged' && checks.merged) out.push(`⇄ ${checks.merged}`);
+  else if (i?.status === 'rebased' && checks.rebased) out.push(`↻ ${checks.rebased.replace('{0}', `$${(i.rebaseCostUsd ?? 0).toFixed(4)}`)}`);
+  else if (i?.status === 'conflicted' && checks.conflicted) out.push(`⚠ ${checks.conflicted}`);
   return out;
 }

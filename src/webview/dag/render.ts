@@ -78,6 +78,7 @@ function renderNode(
   text(inner, 'dag-node-meta', 13, 40, ellipsize([node.id, ...(checks.length > 0 ? checks : [node.taskType])].join(' · '), META_COLUMNS));
   if (node.run?.verification) g.setAttribute('data-verification', node.run.verification.status);
   if (node.run?.review) g.setAttribute('data-review', node.run.review.verdict);
+  if (node.run?.integration) g.setAttribute('data-integration', node.run.integration.status);
   const model = node.run?.model ? `${node.run.model}${node.run.reason ? ` · ${node.run.reason}` : ''}` : snapshot.plannedBy;
   if (node.run?.model) g.setAttribute('data-model', node.run.model);
   text(inner, 'dag-node-model', 13, 56, ellipsize(model, META_COLUMNS));
