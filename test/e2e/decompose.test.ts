@@ -7,6 +7,7 @@
  * the path) and installs code-server on first use (scripts/setupCodeServer.mjs).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -92,7 +93,7 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
   before(async () => {
     assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` first (npm test does it before test:e2e)`);
     resetResults('decompose');
-    session = await E2eSession.start({ vsix, log });
+    session = await E2eSession.start({ vsix, log, git: true });
     const ms = await openWorkbench(session.page, session.server.url);
     log(`workbench ready in ${ms} ms`);
   });
@@ -247,30 +248,60 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await screenshot(page, 'review-comment-inline');
     }));
 
-  it('accepts one task and rejects another: the files on disk show exactly that', () =>
-    step('accept-reject', async ({ page, server }) => {
+  it('accepts the root task alone: its files on disk hold exactly its proposal', () =>
+    step('accept-task', async ({ page, server }) => {
       const changes = storedChanges(server.userDataDir);
-      const accept = changes.find((c) => c.review!.findings.length > 0) ?? changes[0]!;
-      const taken = new Set(accept.files.map((f) => f.path));
-      const reject = changes.find((c) => c !== accept && c.files.every((f) => !taken.has(f.path)));
-      assert.ok(reject, 'a second task touches other files');
-      const before = new Map(reject.files.map((f) => [f.path, onDisk(server.workspace, f.path)]));
-
+      const root = changes.find((c) => c.taskId === 'T1')!;
       await runCommand(page, 'Helios: Accept Task Change');
-      await acceptQuickPickEntry(page, accept.taskId);
-      await waitFor(`${accept.taskId}'s files to be written`, () =>
-        accept.files.every((f) => onDisk(server.workspace, f.path) === f.proposedContent) ? true : undefined, 30_000);
-
-      await runCommand(page, 'Helios: Reject Task Change');
-      await acceptQuickPickEntry(page, reject.taskId);
-      await waitFor(`${reject.taskId} to be stored as rejected`, () =>
-        storedChanges(server.userDataDir).find((c) => c.taskId === reject.taskId)?.state === 'rejected' ? true : undefined, 30_000);
-      for (const f of reject.files) assert.equal(onDisk(server.workspace, f.path), before.get(f.path), `${f.path} is untouched`);
+      await acceptQuickPickEntry(page, root.taskId);
+      await waitFor(`${root.taskId}'s files to be written`, () =>
+        root.files.every((f) => onDisk(server.workspace, f.path) === f.proposedContent) ? true : undefined, 30_000);
       const states = Object.fromEntries(storedChanges(server.userDataDir).map((c) => [c.taskId, c.state]));
-      assert.equal(states[accept.taskId], 'applied');
-      log(`accepted ${accept.taskId} (${accept.files.map((f) => f.path).join(', ')}), rejected ${reject.taskId}; states ${JSON.stringify(states)}`);
+      assert.equal(states[root.taskId], 'applied');
+      assert.ok(Object.entries(states).every(([id, state]) => id === root.taskId || state === 'proposed'), `only T1 was applied: ${JSON.stringify(states)}`);
+      log(`accepted ${root.taskId} (${root.files.map((f) => f.path).join(', ')}); states ${JSON.stringify(states)}`);
+      await screenshot(page, 'accepted-root-task');
+    }));
+
+  it('shows a task\'s own diff and the whole plan\'s diff', () =>
+    step('plan-diff', async ({ page, server }) => {
+      const changes = storedChanges(server.userDataDir);
+      assert.ok(changes.every((c) => c.integration), 'every change went through the plan\'s integrated tree');
+      const dependant = changes.find((c) => c.taskId !== 'T1' && c.files.some((f) => f.action === 'edit'))!;
+      const file = dependant.files.find((f) => f.action === 'edit')!;
+      assert.ok(file.baseContent && file.baseContent.length > 0, `${dependant.taskId} read ${file.path} as its dependencies left it`);
       await runCommand(page, 'Helios: Show Agent Diffs');
-      await screenshot(page, 'accepted-and-rejected');
+      await page.click(`.monaco-list-row[aria-label^="${file.path} (${dependant.taskId}),"]`);
+      await page.waitForSelector(`.tab.active[aria-label*="${dependant.taskId}: as the task read it"]`, { timeout: 30_000 });
+      await screenshot(page, 'task-diff');
+
+      const whole = '.monaco-list-row[aria-label^="Whole plan,"]';
+      await page.waitForSelector(whole, { timeout: 30_000 });
+      if ((await page.getAttribute(whole, 'aria-expanded')) !== 'true') await page.click(whole);
+      const shared = changes.flatMap((c) => c.files.map((f) => f.path)).find((p, i, all) => all.indexOf(p) !== i)!;
+      log(`a file several tasks changed: ${shared}`);
+      await page.click(`.monaco-list-row[aria-label^="${shared.split('/').pop()!}"][aria-level="2"]`);
+      await page.waitForSelector('.tab.active[aria-label*="your file ↔ plan"]', { timeout: 30_000 });
+      await screenshot(page, 'plan-diff');
+    }));
+
+  it('accepts the plan: the files on disk equal the plan branch', () =>
+    step('accept-plan', async ({ page, server }) => {
+      const changes = storedChanges(server.userDataDir);
+      const planId = changes[0]!.planId;
+      const branch = `helios/${planId}`;
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: server.workspace, encoding: 'utf8' });
+      const trailers = git('log', branch, '--format=%(trailers:key=Helios-Task,valueonly)').split('\n').filter(Boolean);
+      assert.deepEqual([...trailers].sort(), changes.map((c) => c.taskId).sort(), 'one commit per task on the plan branch');
+      const paths = git('diff', '--name-only', `${branch}~${trailers.length}`, branch).split('\n').filter(Boolean);
+      await runCommand(page, 'Helios: Accept Plan');
+      await waitFor('the plan to be written', () => paths.every((p) => onDisk(server.workspace, p) === git('show', `${branch}:${p}`)) ? true : undefined, 30_000);
+      assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main', 'the user\'s branch is untouched');
+      await waitFor('every change to be marked applied', () => storedChanges(server.userDataDir).every((c) => c.state === 'applied') ? true : undefined, 30_000);
+      log(`accepted plan ${planId}: ${paths.length} files equal ${branch}`);
+      await runCommand(page, 'Helios: Show Agent Diffs');
+      await page.waitForSelector('.monaco-list-row[aria-label^="Whole plan,"][aria-label*="accepted"]', { timeout: 30_000 });
+      await screenshot(page, 'plan-accepted');
     }));
 
   it('shows the cache: L1 prompt-cache reads from the run, and the L2 / L3 layers', () =>

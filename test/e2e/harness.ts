@@ -8,7 +8,7 @@
  * slow CI machine only makes a run slower, never flaky. Each session gets fresh user-data and
  * extensions folders and a copy of the fixture workspace, so runs never share state.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -111,6 +111,8 @@ export interface StartOptions {
   readonly log?: (line: string) => void;
   /** User settings on top of the harness's quiet defaults. */
   readonly userSettings?: Readonly<Record<string, unknown>>;
+  /** Make the workspace copy a git repository with one commit (plans then get a real branch). */
+  readonly git?: boolean;
 }
 
 function tail(file: string, lines = 40): string {
@@ -132,6 +134,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const extensionsDir = path.join(scratch, 'extensions');
   const workspace = path.join(scratch, 'workspace');
   cpSync(options.fixture ?? fixtureWorkspace, workspace, { recursive: true });
+  if (options.git) {
+    const identity = { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost' };
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '.'], ['commit', '-q', '-m', 'fixture']]) execFileSync('git', args, { cwd: workspace, env: identity });
+  }
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...options.userSettings }, null, 2));

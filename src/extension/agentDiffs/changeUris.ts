@@ -12,10 +12,10 @@ export interface ChangeFileRef {
 
 /**
  * `proposed`: what accepting would write. `current`: the file on disk now (empty when it does not
- * exist), read-only. `base` and `task`: the file as the task read it from the plan's tree and as it
- * left it — the task's own diff, whatever the other tasks of the plan did.
+ * exist), read-only. `base`: the file as the task read it from the plan's tree — against the
+ * proposal, the task's own diff, whatever the other tasks of the plan did.
  */
-export type DiffSide = 'proposed' | 'current' | 'base' | 'task';
+export type DiffSide = 'proposed' | 'current' | 'base';
 
 /**
  * `helios-proposed:/src/a.ts?plan=…&task=…`: the path keeps the file name, so the editor picks the
@@ -34,7 +34,7 @@ export function parseProposedUri(uri: vscode.Uri): (ChangeFileRef & { readonly s
   const taskId = q.get('task');
   const path = uri.path.replace(/^\/+/, '');
   const raw = q.get('side');
-  const side: DiffSide = raw === 'current' || raw === 'base' || raw === 'task' ? raw : 'proposed';
+  const side: DiffSide = raw === 'current' || raw === 'base' ? raw : 'proposed';
   return planId && taskId && path ? { planId, taskId, path, side } : undefined;
 }
 

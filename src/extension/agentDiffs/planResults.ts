@@ -91,8 +91,13 @@ export class PlanResults implements vscode.TextDocumentContentProvider, vscode.D
   async accept(planId: string): Promise<AcceptPlanOutcome> {
     const tree = await this.tree(planId);
     if (!tree) throw new HeliosError('change_target_invalid', `Plan ${planId} has no integrated result`, { planId });
+    const integrated = tree.records().map((r) => r.taskId);
+    const rejected = new Set<string>();
+    for (const id of integrated) if ((await this.service.load(planId, id).catch(() => undefined))?.state === 'rejected') rejected.add(id);
+    // A rejected task stays out: the others are replayed without it, each with its own edits only.
+    if (rejected.size > 0) return this.acceptTasks(planId, integrated.filter((id) => !rejected.has(id)));
     const landing = await planLanding(tree.changedFiles(), (p) => tree.baseOf(p), (p) => this.service.readCurrent(p));
-    return this.land(planId, landing, tree.records().map((r) => r.taskId));
+    return this.land(planId, landing, integrated);
   }
 
   /**

@@ -29,10 +29,7 @@ export class ProposedDocuments implements vscode.TextDocumentContentProvider, vs
     if (!ref) return '';
     try {
       if (ref.side === 'current') return (await this.service.readCurrent(ref.path)) ?? '';
-      if (ref.side === 'base' || ref.side === 'task') {
-        const file = (await this.service.load(ref.planId, ref.taskId)).files.find((f) => f.path === ref.path);
-        return (ref.side === 'base' ? file?.baseContent : file?.proposedContent) ?? '';
-      }
+      if (ref.side === 'base') return (await this.service.load(ref.planId, ref.taskId)).files.find((f) => f.path === ref.path)?.baseContent ?? '';
       const { file, view } = await this.service.remaining(ref);
       return view?.content ?? file.proposedContent;
     } catch (error) {

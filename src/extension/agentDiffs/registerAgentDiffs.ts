@@ -193,7 +193,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
     const change = await service.load(ref.planId, ref.taskId).catch(() => undefined);
     if (change?.integration && change.state !== 'applied') {
       // The task's own diff: against the file as the task read it from the plan's tree.
-      await vscode.commands.executeCommand('vscode.diff', proposedUri(ref, 'base'), proposedUri(ref, 'task'),
+      await vscode.commands.executeCommand('vscode.diff', proposedUri(ref, 'base'), proposedUri(ref),
         t('{0} ({1}: as the task read it ↔ as it left it)', ref.path.split('/').pop() ?? ref.path, ref.taskId), { preview: true });
       return;
     }
