@@ -256,8 +256,9 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await acceptQuickPickEntry(page, root.taskId);
       await waitFor(`${root.taskId}'s files to be written`, () =>
         root.files.every((f) => onDisk(server.workspace, f.path) === f.proposedContent) ? true : undefined, 30_000);
+      await waitFor(`${root.taskId} to be stored as applied`, () =>
+        storedChanges(server.userDataDir).find((c) => c.taskId === root.taskId)?.state === 'applied' ? true : undefined, 30_000);
       const states = Object.fromEntries(storedChanges(server.userDataDir).map((c) => [c.taskId, c.state]));
-      assert.equal(states[root.taskId], 'applied');
       assert.ok(Object.entries(states).every(([id, state]) => id === root.taskId || state === 'proposed'), `only T1 was applied: ${JSON.stringify(states)}`);
       log(`accepted ${root.taskId} (${root.files.map((f) => f.path).join(', ')}); states ${JSON.stringify(states)}`);
       await screenshot(page, 'accepted-root-task');
@@ -270,18 +271,17 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       const dependant = changes.find((c) => c.taskId !== 'T1' && c.files.some((f) => f.action === 'edit'))!;
       const file = dependant.files.find((f) => f.action === 'edit')!;
       assert.ok(file.baseContent && file.baseContent.length > 0, `${dependant.taskId} read ${file.path} as its dependencies left it`);
-      await runCommand(page, 'Helios: Show Agent Diffs');
-      await page.click(`.monaco-list-row[aria-label^="${file.path} (${dependant.taskId}),"]`);
+      await runCommand(page, 'Helios: Open Proposed Change');
+      await acceptQuickPickEntry(page, `${dependant.taskId} ${file.path}`);
       await page.waitForSelector(`.tab.active[aria-label*="${dependant.taskId}: as the task read it"]`, { timeout: 30_000 });
       await screenshot(page, 'task-diff');
 
-      const whole = '.monaco-list-row[aria-label^="Whole plan,"]';
-      await page.waitForSelector(whole, { timeout: 30_000 });
-      if ((await page.getAttribute(whole, 'aria-expanded')) !== 'true') await page.click(whole);
       const shared = changes.flatMap((c) => c.files.map((f) => f.path)).find((p, i, all) => all.indexOf(p) !== i)!;
       log(`a file several tasks changed: ${shared}`);
-      await page.click(`.monaco-list-row[aria-label^="${shared.split('/').pop()!}"][aria-level="2"]`);
+      await runCommand(page, 'Helios: Open Plan Diff');
+      await acceptQuickPickEntry(page, shared);
       await page.waitForSelector('.tab.active[aria-label*="your file ↔ plan"]', { timeout: 30_000 });
+      await runCommand(page, 'Helios: Show Agent Diffs');
       await screenshot(page, 'plan-diff');
     }));
 
@@ -295,7 +295,15 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       assert.deepEqual([...trailers].sort(), changes.map((c) => c.taskId).sort(), 'one commit per task on the plan branch');
       const paths = git('diff', '--name-only', `${branch}~${trailers.length}`, branch).split('\n').filter(Boolean);
       await runCommand(page, 'Helios: Accept Plan');
-      await waitFor('the plan to be written', () => paths.every((p) => onDisk(server.workspace, p) === git('show', `${branch}:${p}`)) ? true : undefined, 30_000);
+      let differing: string[] = [];
+      try {
+        await waitFor('the plan to be written', () => {
+          differing = paths.filter((p) => onDisk(server.workspace, p) !== git('show', `${branch}:${p}`));
+          return differing.length === 0 ? true : undefined;
+        }, 30_000);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; files that differ from ${branch}: ${differing.join(', ')}`, { cause: error });
+      }
       assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main', 'the user\'s branch is untouched');
       await waitFor('every change to be marked applied', () => storedChanges(server.userDataDir).every((c) => c.state === 'applied') ? true : undefined, 30_000);
       log(`accepted plan ${planId}: ${paths.length} files equal ${branch}`);

@@ -187,8 +187,15 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
     else await service.reject(ref, target);
   });
 
+  /** A task's file from a quick pick, when the command came from the palette. */
+  const pickTaskFile = async (): Promise<ChangeFileRef | undefined> => {
+    const items = view.rows().flatMap((row) => row.files.map((f) => ({ label: `${row.taskId} ${f.path}`, description: `${row.title} · +${f.linesAdded} −${f.linesRemoved}`, ref: f })));
+    if (items.length === 0) return void vscode.window.showInformationMessage(t('No proposed change is waiting for a decision.'));
+    return (await vscode.window.showQuickPick(items, { placeHolder: t('Which task\'s file?') }))?.ref;
+  };
+
   const openDiff = run(async (arg) => {
-    const ref = fileOf(arg);
+    const ref = fileOf(arg) ?? (arg === undefined ? await pickTaskFile() : undefined);
     if (!ref) return;
     const change = await service.load(ref.planId, ref.taskId).catch(() => undefined);
     if (change?.integration && change.state !== 'applied') {
@@ -240,8 +247,14 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
     })),
     vscode.commands.registerCommand(CHANGE_COMMANDS.openPlanDiff, run(async (arg) => {
       const node = arg as AgentDiffsNode | undefined;
-      if (node?.kind !== 'planFile' || !root()) return;
-      const { planId, path } = node.row;
+      let row = node?.kind === 'planFile' ? node.row : undefined;
+      if (!row) {
+        const items = view.planResults().flatMap((r) => r.files.map((f) => ({ label: f.path, description: `${r.planId} · +${f.linesAdded} −${f.linesRemoved}`, row: f })));
+        if (items.length === 0) return void vscode.window.showInformationMessage(t('No plan result is waiting to be accepted.'));
+        row = (await vscode.window.showQuickPick(items, { placeHolder: t('Which file of the plan?') }))?.row;
+      }
+      if (!row || !root()) return;
+      const { planId, path } = row;
       await vscode.commands.executeCommand('vscode.diff', proposedUri({ planId, taskId: 'plan', path }, 'current'), planUri(planId, path),
         t('{0} (your file ↔ plan {1})', path.split('/').pop() ?? path, planId), { preview: true });
     })),
