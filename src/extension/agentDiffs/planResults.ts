@@ -92,10 +92,14 @@ export class PlanResults implements vscode.TextDocumentContentProvider, vscode.D
     const tree = await this.tree(planId);
     if (!tree) throw new HeliosError('change_target_invalid', `Plan ${planId} has no integrated result`, { planId });
     const integrated = tree.records().map((r) => r.taskId);
-    const rejected = new Set<string>();
-    for (const id of integrated) if ((await this.service.load(planId, id).catch(() => undefined))?.state === 'rejected') rejected.add(id);
-    // A rejected task stays out: the others are replayed without it, each with its own edits only.
-    if (rejected.size > 0) return this.acceptTasks(planId, integrated.filter((id) => !rejected.has(id)));
+    const decided = new Set<string>();
+    for (const id of integrated) {
+      const state = (await this.service.load(planId, id).catch(() => undefined))?.state;
+      if (state === 'rejected' || state === 'applied') decided.add(id);
+    }
+    // Some tasks were decided one by one: the rest are replayed on your files, each with its own
+    // edits only — a rejected task stays out, an accepted one is not applied twice.
+    if (decided.size > 0) return this.acceptTasks(planId, integrated.filter((id) => !decided.has(id)));
     const landing = await planLanding(tree.changedFiles(), (p) => tree.baseOf(p), (p) => this.service.readCurrent(p));
     return this.land(planId, landing, integrated);
   }

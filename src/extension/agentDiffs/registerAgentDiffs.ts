@@ -195,7 +195,8 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   };
 
   const openDiff = run(async (arg) => {
-    const ref = fileOf(arg) ?? (arg === undefined ? await pickTaskFile() : undefined);
+    // From the palette (no argument): pick a file; from the tree or an editor title: that file.
+    const ref = arg === undefined ? await pickTaskFile() : fileOf(arg);
     if (!ref) return;
     const change = await service.load(ref.planId, ref.taskId).catch(() => undefined);
     if (change?.integration && change.state !== 'applied') {
