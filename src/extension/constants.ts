@@ -47,6 +47,7 @@ export const CHANGE_COMMANDS = {
   resolveConflict: 'helios.resolveConflict',
   acceptPlan: 'helios.acceptPlan',
   openPlanDiff: 'helios.openPlanDiff',
+  cleanUpPlanBranches: 'helios.cleanUpPlanBranches',
   refresh: 'helios.refreshAgentDiffs',
   findingReply: 'helios.findingReply',
   findingResolve: 'helios.findingResolve',

@@ -55,7 +55,15 @@ export function describeError(error: unknown): { message: string; actions: Actio
     case 'no_plan':
       return { message: vscode.l10n.t('There is no plan yet. Run "Helios: Decompose PRD" first.'), actions: [] };
     case 'state_corrupt':
-      return { message: vscode.l10n.t('A Helios state file is unreadable and was left as it is. The log names it.'), actions: [showLog] };
+      return { message: vscode.l10n.t('A Helios state file was unreadable: it was kept as *.corrupt-… beside the original, and the log names it.'), actions: [showLog] };
+    case 'disk_full':
+      return { message: vscode.l10n.t('The disk is full: Helios could not write {0}. Free some space, then run the plan again; finished tasks are kept.', String(d.path ?? '')), actions: [showLog] };
+    case 'state_unwritable':
+      return { message: vscode.l10n.t('Helios cannot write {0} ({1}). Check that the folder exists and that you may write to it, then try again.', String(d.path ?? ''), String(d.code ?? '')), actions: [showLog] };
+    case 'plan_running':
+      return { message: vscode.l10n.t('Plan {0} is already running in another window or process (pid {1}). Wait for it to finish, or stop it there.', String(d.planId ?? ''), String(d.pid ?? '?')), actions: [] };
+    case 'prd_changed':
+      return { message: vscode.l10n.t('{0} changed since its plan was made. Decompose it again to plan the new version.', String(d.prd ?? 'The PRD')), actions: [] };
     case 'finding_not_found':
       return { message: vscode.l10n.t('That review finding no longer exists: the change was reviewed again or removed.'), actions: [] };
     case 'change_target_invalid':

@@ -28,6 +28,7 @@ import { CacheHost } from './cacheHost';
 import { DashboardPanel, registerDashboardPanelSerializer } from './dashboardPanel/dashboardPanel';
 import { dashboardPanelDeps } from './dashboardPanel/dashboardPanelDeps';
 import { PlanRunner } from './planRunner';
+import { corruptStateWarning } from './stateWarnings';
 import { ProviderHost } from './providerHost';
 import { affectsHelios, readSettings } from './settings';
 import { BudgetStatusBar } from './statusBar/budgetStatusBar';
@@ -59,7 +60,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   });
   extension.subscriptions.push({ dispose: () => governor.dispose() });
   const plans = extension.storageUri
-    ? new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, { onCorrupt })
+    ? new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, { onCorrupt: corruptStateWarning(log, 'plan') })
     : undefined;
 
   const ctx: HeliosContext = {
@@ -77,7 +78,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   ctx.cache = new CacheHost(extension.storageUri, settings, log, metrics);
   extension.subscriptions.push(ctx.cache);
   if (extension.storageUri) {
-    const changes = new FileChangeStore(extension.storageUri.fsPath, { onCorrupt });
+    const changes = new FileChangeStore(extension.storageUri.fsPath, { onCorrupt: corruptStateWarning(log, 'change') });
     ctx.runner = new PlanRunner(ctx, extension.storageUri, changes);
     extension.subscriptions.push(ctx.runner, ctx.runner.onDidChange((e) => metrics.schedulerEvent(e)));
     extension.subscriptions.push(createAgentDiffs(ctx, extension.storageUri, changes).disposable);

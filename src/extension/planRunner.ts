@@ -8,10 +8,14 @@ import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline
 import type { PlanBranchInfo } from '../core/integration/planBranch';
 import type { PlanTree } from '../core/integration/planTree';
 import { FileTreeStore } from '../infra/storage/fileTreeStore';
+import { vscodeGitPath } from './agentDiffs/planBranches';
 import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
 import type { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
+import { acquirePlanRunLocks, type PlanRunLock } from '../infra/storage/planRunLock';
+import { sweepStaleTemp } from '../infra/storage/tempSweep';
+import { corruptStateWarning } from './stateWarnings';
 import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
 import { coderScopeResolver, type ScopedCacheClient } from '../core/cache/scopedCacheClient';
@@ -32,6 +36,13 @@ export class PlanRunner implements vscode.Disposable {
   private cached: ScopedCacheClient | undefined;
   /** Plans this window ran, by id: a Coder call's tags name its task. */
   private readonly plans = new Map<string, Plan>();
+  /**
+   * The run lock of each plan this window runs (`runs/<plan>.lock`, shared with `helios run` and
+   * the other windows of this workspace): held from Run Plan until the plan is done or cancelled,
+   * the pipeline is rebuilt, or the window closes — paused plans stay this window's.
+   */
+  private readonly locks = new Map<string, PlanRunLock>();
+  private swept: Promise<unknown> | undefined;
   private readonly changed = new vscode.EventEmitter<{ planId: string; run: PlanRun }>();
   readonly onDidChange = this.changed.event;
   private readonly saved = new vscode.EventEmitter<ProposedChange>();
@@ -44,7 +55,7 @@ export class PlanRunner implements vscode.Disposable {
     private readonly changes: FileChangeStore,
   ) {
     this.verifyNotice = new VerifyNotice(ctx.log);
-    this.store = new FileRunStore(vscode.Uri.joinPath(storage, 'runs').fsPath, (file, error) => ctx.log.warn(`Unreadable run file ${file} left untouched: ${error}`));
+    this.store = new FileRunStore(vscode.Uri.joinPath(storage, 'runs').fsPath, corruptStateWarning(ctx.log, 'run'));
     this.trees = new FileTreeStore(vscode.Uri.joinPath(storage, 'integration').fsPath);
   }
 
@@ -75,14 +86,21 @@ export class PlanRunner implements vscode.Disposable {
    */
   async run(plans: readonly Plan[]): Promise<PlanRun[]> {
     if (!this.anyRunning()) this.release();
-    const { scheduler } = await this.ensurePipeline();
-    for (const plan of plans) {
-      this.plans.set(plan.id, plan);
-      if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
-      else await scheduler.addPlan(plan);
+    // `plan_running` when another window or `helios run` runs one of them: nothing starts then.
+    await this.lock(plans.map((p) => p.id));
+    try {
+      const { scheduler } = await this.ensurePipeline();
+      for (const plan of plans) {
+        this.plans.set(plan.id, plan);
+        if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
+        else await scheduler.addPlan(plan);
+      }
+      await scheduler.whenIdle();
+      return plans.map((p) => scheduler.runOf(p.id)!);
+    } catch (error) {
+      this.unlock(plans.map((p) => p.id));
+      throw error;
     }
-    await scheduler.whenIdle();
-    return plans.map((p) => scheduler.runOf(p.id)!);
   }
 
   /**
@@ -98,8 +116,11 @@ export class PlanRunner implements vscode.Disposable {
     return this.pipeline?.scheduler.pausePlan(planId) ?? Promise.resolve();
   }
 
-  resume(planId: string): Promise<void> {
-    return this.pipeline?.scheduler.resumePlan(planId) ?? Promise.resolve();
+  async resume(planId: string): Promise<void> {
+    const scheduler = this.pipeline?.scheduler;
+    if (!scheduler?.runOf(planId)) return;
+    await this.lock([planId]);
+    await scheduler.resumePlan(planId);
   }
 
   /** Per task: pause (abort its call, keep its place), resume, or cancel (its dependants are skipped). */
@@ -128,11 +149,29 @@ export class PlanRunner implements vscode.Disposable {
   private release(): void {
     this.pipeline?.dispose();
     this.pipeline = undefined;
+    this.unlock([...this.locks.keys()]);
+  }
+
+  private async lock(planIds: readonly string[]): Promise<void> {
+    const taken = await acquirePlanRunLocks(vscode.Uri.joinPath(this.storage, 'runs').fsPath, planIds.filter((id) => !this.locks.has(id)));
+    for (const l of taken) this.locks.set(l.planId, l);
+  }
+
+  private unlock(planIds: readonly string[]): void {
+    for (const id of planIds) {
+      const held = this.locks.get(id);
+      this.locks.delete(id);
+      void held?.release();
+    }
   }
 
   private async ensurePipeline(): Promise<RunPipeline> {
     if (this.pipeline) return this.pipeline;
     const { ctx } = this;
+    // Temp files a crashed (or disk-full) window left in storage, once per window.
+    this.swept ??= sweepStaleTemp(this.storage.fsPath).then((removed) => {
+      if (removed.length > 0) ctx.log.info(`Removed ${removed.length} stale temp file(s) from Helios's storage`);
+    });
     const folder = vscode.workspace.workspaceFolders?.[0];
     const settings = ctx.settings();
     // router → cache → governor → provider; a Coder call's L3 scope is its task's files as they are now.
@@ -154,7 +193,7 @@ export class PlanRunner implements vscode.Disposable {
     const taskContext = graph ? createContextHook(graph, {
       onEvent: (e) => ctx.log.info(`Context: ${e.kind === 'opened' ? `${e.files} files analysed in ${Math.round(e.ms)} ms` : `${e.kind} (${'error' in e ? e.error : ''})`}`),
     }) : undefined;
-    const gitPath = vscode.workspace.getConfiguration('git').get<string | string[]>('path');
+    const gitPath = vscodeGitPath();
     const pipeline = createRunPipeline({
       client: cached ?? governed,
       routerSettings: routerSettingsFrom(settings),
@@ -170,7 +209,7 @@ export class PlanRunner implements vscode.Disposable {
           const { openGitPlanBranch } = await import('../infra/git/gitPlanBranch');
           return openGitPlanBranch({
             workspaceRoot: folder.uri.fsPath, storageDir: this.storage.fsPath, planId: plan.id,
-            ...(typeof gitPath === 'string' && gitPath.length > 0 ? { gitPath } : Array.isArray(gitPath) && gitPath[0] ? { gitPath: gitPath[0] } : {}),
+            ...(gitPath ? { gitPath } : {}),
           });
         },
       } : {}),
@@ -195,7 +234,10 @@ export class PlanRunner implements vscode.Disposable {
       ...(verify ? { verify } : {}),
       onEvent: (e) => this.onPipelineEvent(e),
     });
-    pipeline.scheduler.onEvent((e) => this.changed.fire(e));
+    pipeline.scheduler.onEvent((e) => {
+      if (e.run.state === 'done' || e.run.state === 'cancelled') this.unlock([e.planId]);
+      this.changed.fire(e);
+    });
     this.pipeline = pipeline;
     return pipeline;
   }
@@ -216,6 +258,10 @@ export class PlanRunner implements vscode.Disposable {
         return log.warn(`${e.plan.id}: the plan branch could not be kept (${e.error}); the plan's result stays in Helios's storage`);
       case 'change_saved':
         return;
+      case 'run_restored':
+        return log.info(`${e.planId}: run state missing; ${e.taskIds.length} finished task(s) restored from the plan's tree, not run again (${e.taskIds.join(', ')})`);
+      case 'restore_failed':
+        return log.warn(`${e.planId}: run state missing and the plan's tree unreadable (${e.error}); its tasks run again`);
     }
   }
 }

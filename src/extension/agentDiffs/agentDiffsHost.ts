@@ -7,6 +7,7 @@ import type { HeliosContext } from '../heliosContext';
 import { ChangeService, type ChangeRepository } from './changeService';
 import { registerAgentDiffs } from './registerAgentDiffs';
 import { PlanResults } from './planResults';
+import { cleanUpPlanBranches, dropFromBranch, vscodeGitPath, type PlanBranchPlace } from './planBranches';
 import { FileTreeStore } from '../../infra/storage/fileTreeStore';
 
 const REFRESH_DELAY_MS = 250;
@@ -31,6 +32,12 @@ function repositoryOf(store: FileChangeStore): ChangeRepository {
  */
 export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store: FileChangeStore): { service: ChangeService; disposable: vscode.Disposable } {
   const root = () => vscode.workspace.workspaceFolders?.[0]?.uri;
+  const place = (): PlanBranchPlace | undefined => {
+    const folder = root();
+    if (!folder || !ctx.settings().plansGitBranch) return undefined;
+    const gitPath = vscodeGitPath();
+    return { workspaceRoot: folder.fsPath, storageDir: storage.fsPath, ...(gitPath ? { gitPath } : {}) };
+  };
   let plans: Promise<Map<string, Plan>> | undefined;
   const planById = async (id: string) => {
     plans ??= (ctx.plans?.list() ?? Promise.resolve([])).then((all) => new Map(all.map((p) => [p.id, p])));
@@ -64,6 +71,10 @@ export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store:
       results: new PlanResults(new FileTreeStore(vscode.Uri.joinPath(storage, 'integration').fsPath), service, ctx.log),
       ancestors: async (planId, taskId) => closure(await planById(planId), taskId, 'up'),
       dependants: async (planId, taskId) => closure(await planById(planId), taskId, 'down'),
+      ...(place() ? {
+        dropFromBranch: (planId: string, taskId: string) => dropFromBranch(place()!, planId, taskId, ctx.log),
+        cleanUpBranches: () => cleanUpPlanBranches(place()!, ctx.log),
+      } : {}),
     }),
     watcher,
     watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),

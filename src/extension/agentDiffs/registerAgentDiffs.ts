@@ -26,6 +26,9 @@ export interface PlanAccess {
   ancestors(planId: string, taskId: string): Promise<readonly string[]>;
   /** The tasks that depend on this one, transitively. */
   dependants(planId: string, taskId: string): Promise<readonly string[]>;
+  /** Takes a rejected task off its plan branch (git workspaces). */
+  dropFromBranch?(planId: string, taskId: string): Promise<void>;
+  cleanUpBranches?(): Promise<void>;
 }
 
 export function registerAgentDiffs(service: ChangeService, root: () => vscode.Uri | undefined, log: vscode.LogOutputChannel, plans?: PlanAccess): vscode.Disposable {
@@ -132,6 +135,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   /** Rejecting an integrated task: the tasks built on it are marked stale (based on a rejected change). */
   async function rejectIntegrated(access: PlanAccess, row: TaskRow): Promise<void> {
     await service.reject(row, { kind: 'task' });
+    await access.dropFromBranch?.(row.planId, row.taskId);
     const stale: string[] = [];
     for (const id of await access.dependants(row.planId, row.taskId)) {
       const updated = await service.updateChange(row.planId, id, (c) => (c.state === 'applied' || c.state === 'rejected' || !c.integration
@@ -245,6 +249,10 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
       const planId = await planIdOf(arg);
       if (!plans || !planId) return void vscode.window.showInformationMessage(t('No plan result is waiting to be accepted.'));
       reportPlan(await plans.results.accept(planId), planId);
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.cleanUpPlanBranches, run(async () => {
+      if (!plans?.cleanUpBranches) return void vscode.window.showInformationMessage(t('Plan branches need a folder in a git repository.'));
+      await plans.cleanUpBranches();
     })),
     vscode.commands.registerCommand(CHANGE_COMMANDS.openPlanDiff, run(async (arg) => {
       const node = arg as AgentDiffsNode | undefined;
