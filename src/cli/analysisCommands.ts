@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { likelyFiles } from '../core/analysis/taskFiles';
 import { buildContext } from '../core/context/contextBuilder';
+import { intFlag, parseFlags } from './cliArgs';
+import { directoryProblem } from './cliErrors';
 
 /**
  * `helios graph`, `helios context` and `helios bench graph`. The ts-morph side is imported on
@@ -22,12 +23,13 @@ async function openGraph(dir: string, cacheDir: string | undefined) {
 }
 
 export async function runGraph(argv: string[], write: Write = out, log: Write = err): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags('graph', {
     args: argv, allowPositionals: true,
     options: { json: { type: 'boolean', default: false }, 'no-external': { type: 'boolean', default: false }, cache: { type: 'string' } },
   });
   const dir = positionals[0];
   if (!dir) return usage('graph needs a directory', log);
+  if (await refusedFolder(dir, log)) return 2;
   const { workspace, stats } = await openGraph(dir, values.cache);
   if (values.cache) await workspace.save();
   const adjacency = workspace.graph.adjacency({ external: !values['no-external'] });
@@ -46,12 +48,13 @@ export async function runGraph(argv: string[], write: Write = out, log: Write = 
 }
 
 export async function runContext(argv: string[], write: Write = out, log: Write = err): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags('context', {
     args: argv, allowPositionals: true,
     options: { task: { type: 'string' }, files: { type: 'string' }, budget: { type: 'string', default: '8000' }, json: { type: 'boolean', default: false }, cache: { type: 'string' } },
   });
   const dir = positionals[0];
   if (!dir || !values.task) return usage('context needs a directory and --task', log);
+  if (await refusedFolder(dir, log)) return 2;
   const { workspace } = await openGraph(dir, values.cache);
   let files = (values.files ?? '').split(',').map((f) => f.trim()).filter(Boolean);
   if (files.length === 0) {
@@ -75,16 +78,17 @@ export async function runContext(argv: string[], write: Write = out, log: Write 
 export async function runBench(argv: string[], write: Write = out, log: Write = err): Promise<number> {
   const [what, ...rest] = argv;
   if (what !== 'graph') return usage("bench supports 'graph'", log);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags('bench graph', {
     args: rest, allowPositionals: true,
     options: { runs: { type: 'string', default: '3' }, updates: { type: 'string', default: '20' }, madge: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   const dir = positionals[0];
   if (!dir) return usage('bench graph needs a directory', log);
+  if (await refusedFolder(dir, log)) return 2;
   const { benchGraph, findMadgeCli } = await import('../infra/analysis/graphBench');
   const madgeCli = values.madge ? findMadgeCli(process.cwd()) : undefined;
   if (values.madge && !madgeCli) log('madge is not installed here; timing Helios alone.\n');
-  const r = await benchGraph(path.resolve(dir), { runs: Number(values.runs) || 3, updates: Number(values.updates) || 20, ...(madgeCli ? { madgeCli } : {}) });
+  const r = await benchGraph(path.resolve(dir), { runs: intFlag('--runs', values.runs, { min: 1, max: 1_000, default: 3 }), updates: intFlag('--updates', values.updates, { min: 1, max: 100_000, default: 20 }), ...(madgeCli ? { madgeCli } : {}) });
   if (values.json) {
     write(`${JSON.stringify(r, null, 2)}\n`);
     return 0;
@@ -94,6 +98,13 @@ export async function runBench(argv: string[], write: Write = out, log: Write = 
     write(`madge ${r.madge.ms.toFixed(0)} ms · ratio ×${r.madge.ratio.toFixed(1)} · edges: recall ${(r.madge.agreement.recall * 100).toFixed(2)} %, precision ${(r.madge.agreement.precision * 100).toFixed(2)} %\n`);
   }
   return 0;
+}
+
+/** A missing path or a file would analyse as "0 files" and look like success: say which it is instead. */
+async function refusedFolder(dir: string, log: Write): Promise<boolean> {
+  const problem = await directoryProblem(dir);
+  if (problem) log(`helios: ${problem}\n`);
+  return problem !== undefined;
 }
 
 function usage(message: string, log: Write): number {

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { intFlag, numberFlag, parseFlags } from './cliArgs';
 import { DEFAULT_BUDGET, meterFor, type BudgetConfig } from '../core/governor/budgetPlans';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import { Governor, type GovernorClock } from '../core/governor/governor';
@@ -158,7 +158,7 @@ export async function runGovernorBench(options: GovernorBenchOptions): Promise<G
 export const benchGovernorCommand = {
   usage: 'bench governor [--concurrency N] [--calls M] [--cap C] [--fault-rate F] [--abort-rate A] [--json]',
   async run(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
+    const { values } = parseFlags('bench governor', {
       args: argv,
       options: {
         concurrency: { type: 'string', default: '20' },
@@ -169,14 +169,15 @@ export const benchGovernorCommand = {
         json: { type: 'boolean', default: false },
       },
     });
-    const caps = values.cap ? values.cap.split(',').map(Number) : [50_000, 200_000, 1_000_000];
+    const caps = values.cap ? values.cap.split(',').map((c) => intFlag('--cap', c, { min: 1 })) : [50_000, 200_000, 1_000_000];
+    const shape = {
+      calls: intFlag('--calls', values.calls, { min: 1, max: 10_000_000, default: 1000 }),
+      concurrency: intFlag('--concurrency', values.concurrency, { min: 1, max: 10_000, default: 20 }),
+      faultRate: numberFlag('--fault-rate', values['fault-rate'], { min: 0, max: 1, default: 0 }),
+      abortRate: numberFlag('--abort-rate', values['abort-rate'], { min: 0, max: 1, default: 0 }),
+    };
     const results: GovernorBenchResult[] = [];
-    for (const cap of caps) {
-      results.push(await runGovernorBench({
-        calls: Number(values.calls), concurrency: Number(values.concurrency), cap,
-        faultRate: Number(values['fault-rate']), abortRate: Number(values['abort-rate']),
-      }));
-    }
+    for (const cap of caps) results.push(await runGovernorBench({ ...shape, cap }));
     if (values.json) {
       process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
     } else {

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { intFlag, numberFlag, parseFlags } from './cliArgs';
 import { runCoder } from '../core/agents/coder';
 import { CachedLlmClient } from '../core/cache/cachedLlmClient';
 import { ExactCache } from '../core/cache/exactCache';
@@ -220,7 +220,7 @@ async function runHelios(h: ModeHarness, client: LlmClient, budget: RunPipelineO
   const early = new Map<string, Set<string>>();
   const closures = new Map(h.plans.map((p) => [p.id, dependencyClosure(p)]));
   const pipeline = createRunPipeline({
-    client, budget, workspace: EMPTY_WORKSPACE, trees: new MemoryStore<TreeState>(), runs: new MemoryStore<PlanRun>(),
+    client, budget, workspace: EMPTY_WORKSPACE, trees: new MemoryStore<TreeState>(), runs: new MemoryStore<PlanRun>(), keepTaskFiles: true,
     changes: {
       save: (change) => Promise.resolve(void changes.set(taskKey(change.planId, change.taskId), change)),
       load: (planId, taskId) => Promise.resolve(changes.get(taskKey(planId, taskId))),
@@ -467,7 +467,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export const benchWorkflowCommand = {
   usage: 'bench workflow [--plans N] [--speed-up X] [--seed S] [--concurrency N] [--per-plan N] [--cap T] [--json]',
   async run(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
+    const { values } = parseFlags('bench workflow', {
       args: argv,
       options: {
         plans: { type: 'string' },
@@ -479,10 +479,11 @@ export const benchWorkflowCommand = {
         json: { type: 'boolean', default: false },
       },
     });
-    const num = (v: string | undefined) => (v === undefined || !Number.isFinite(Number(v)) || Number(v) <= 0 ? undefined : Number(v));
+    const int = (name: string, v: string | undefined, min = 1) => intFlag(name, v, { min });
+    const speedUp = values['speed-up'] === undefined ? undefined : numberFlag('--speed-up', values['speed-up'], { above: 0, default: 1 });
     const result = await runWorkflowBench({
-      ...optional('plans', num(values.plans)), ...optional('speedUp', num(values['speed-up'])), ...optional('seed', num(values.seed)),
-      ...optional('concurrency', num(values.concurrency)), ...optional('perPlan', num(values['per-plan'])), ...optional('cap', num(values.cap)),
+      ...optional('plans', int('--plans', values.plans)), ...optional('speedUp', speedUp), ...optional('seed', int('--seed', values.seed, 0)),
+      ...optional('concurrency', int('--concurrency', values.concurrency)), ...optional('perPlan', int('--per-plan', values['per-plan'])), ...optional('cap', int('--cap', values.cap)),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { decomposePrd } from '../core/agents/architect';
 import { readPrd } from '../core/agents/prdInput';
 import { HeliosError } from '../core/errors/heliosError';
@@ -16,6 +14,10 @@ import { benchWorkflowCommand } from './benchWorkflow';
 import { runCommand } from './runCommand';
 import { usageCommand } from './usageCommand';
 import { totalTokens } from '../shared/usage';
+import { findModel } from '../shared/models';
+import { CliUsageError, intFlag, numberFlag, parseFlags } from './cliArgs';
+import { exitCodeOf, explainArchitectTruncated, explainPlanFile, readInputFile } from './cliErrors';
+import { helpFor } from './commandHelp';
 
 /**
  * `helios` on the command line, over the same core as the extension. Each subcommand is one entry
@@ -51,7 +53,7 @@ const COMMANDS: Record<string, CliCommand> = {
 };
 
 async function runDecompose(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags('decompose', {
     args: argv,
     allowPositionals: true,
     options: {
@@ -64,14 +66,15 @@ async function runDecompose(argv: string[]): Promise<number> {
   });
   const file = positionals[0];
   if (!file) return usageError('decompose needs a PRD file');
-  const bytes = await readFile(file);
+  const speedUp = numberFlag('--speed-up', values['speed-up'], { above: 0, default: 1 });
+  const maxOutputTokens = intFlag('--max-output-tokens', values['max-output-tokens'], { min: 1_024, max: findModel(values.model)?.maxOutputTokens ?? 128_000, default: 32_000 });
+  if (positionals.length > 1) throw new CliUsageError(`decompose takes one PRD, got ${positionals.length} (see helios decompose --help).`);
+  const bytes = await readInputFile(file, 'PRD');
   const prd = readPrd(path.relative(process.cwd(), path.resolve(file)), bytes);
-  const { client, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1, values.provider);
+  const { client, stop } = await providerFromEnvironment(speedUp, values.provider);
   try {
     if (!values.json) process.stderr.write(`Decomposing ${prd.path} with ${values.model} via ${client.provider}…\n`);
-    const result = await decomposePrd(prd, {
-      client, model: values.model, maxOutputTokens: Number(values['max-output-tokens']) || 32_000,
-    });
+    const result = await decomposePrd(prd, { client, model: values.model, maxOutputTokens });
     const plan = createPlan({ prd, result, provider: client.provider, now: new Date() });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -128,6 +131,8 @@ function explain(error: unknown): string {
     case 'prd_empty': return `${String(d.path)} is empty: write the requirements first.`;
     case 'prd_not_text': return `${String(d.path)} is not UTF-8 text: save the PRD as Markdown or plain text.`;
     case 'prd_too_large': return `The PRD is too large: about ${String(d.tokens)} tokens, but ${String(d.model)} accepts ${String(d.limit)}. Split it into smaller PRDs.`;
+    case 'plan_invalid': return explainPlanFile(error) ?? `${error.reason}: ${error.message}`;
+    case 'model_output_truncated': return explainArchitectTruncated(error) ?? `${error.reason}: ${error.message}`;
     default: return `${error.reason}: ${error.message}`;
   }
 }
@@ -137,11 +142,16 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') return usageError(name ? 'usage' : 'no command given');
   const command = COMMANDS[name];
   if (!command) return usageError(`unknown command '${name}'`);
+  const help = helpFor(name, rest);
+  if (help !== undefined) {
+    process.stdout.write(help);
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (error) {
     process.stderr.write(`helios: ${explain(error)}\n`);
-    return 1;
+    return exitCodeOf(error);
   }
 }
 

@@ -1,7 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { decomposePrd } from '../core/agents/architect';
 import { readPrd } from '../core/agents/prdInput';
 import { normalizeWorkspacePath, pathProblem } from '../core/changes/paths';
 import { DEFAULT_BUDGET, type BudgetConfig } from '../core/governor/budgetPlans';
@@ -21,10 +19,11 @@ import { buildMetricsJson } from '../core/metrics/metricsJson';
 import { fanOutSink } from '../core/metrics/metricsSink';
 import { MetricsTally } from '../core/metrics/metricsTally';
 import { observeScheduler } from '../core/metrics/schedulerMetrics';
-import { createPlan } from '../core/plan/plan';
-import { parsePlan } from '../core/plan/planSchema';
+import { planFromJson } from '../core/plan/loadPlan';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
-import { writeFileAtomic } from '../infra/storage/atomicFile';
+import { sweepStaleTemp } from '../infra/storage/tempSweep';
+import { writingState } from '../infra/storage/storageErrors';
+import { acquirePlanRunLocks, releaseRunLocksOnSignals, type PlanRunLock } from '../infra/storage/planRunLock';
 import { createWorkspaceVerifier } from '../infra/sandbox/workspaceVerifier';
 import { FileChangeStore } from '../infra/storage/fileChangeStore';
 import { FileRunStore } from '../infra/storage/fileRunStore';
@@ -47,10 +46,16 @@ import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan } from '../shared/taskGraph';
 import { totalTokens } from '../shared/usage';
 import { providerFromEnvironment } from './cli';
+import { CliUsageError, intFlag, numberFlag, parseFlags, windowTokensFlag } from './cliArgs';
+import { readInputFile } from './cliErrors';
+import { RUN_LIMITS } from './commandHelp';
+import { planForPrd, prdPathOf } from './prdPlan';
+import { logRestoreEvent, reportCorruptState, withRunFaults } from './runFaults';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--no-cache] [--no-git] [--json]',
-  run: runPlans,
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--max-output-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--no-cache] [--no-git] [--replan] [--json]',
+  // A second runner, a changed PRD, a full or unwritable --state: one sentence, exit 1 (runFaults.ts).
+  run: (argv: string[]) => withRunFaults(() => runPlans(argv)),
 };
 
 /**
@@ -59,7 +64,7 @@ export const runCommand = {
  * resumes where it stopped without re-running a finished task.
  */
 async function runPlans(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags('run', {
     args: argv,
     allowPositionals: true,
     options: {
@@ -70,6 +75,7 @@ async function runPlans(argv: string[]): Promise<number> {
       provider: { type: 'string' },
       'speed-up': { type: 'string', default: '1' },
       'window-tokens': { type: 'string' },
+      'max-output-tokens': { type: 'string' },
       'metrics-port': { type: 'string' },
       review: { type: 'boolean', default: false },
       apply: { type: 'boolean', default: false },
@@ -79,28 +85,34 @@ async function runPlans(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
       'no-git': { type: 'boolean', default: false },
+      replan: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length === 0) throw new Error('run needs a plan.json or a PRD');
-  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
-  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65_535)) {
-    throw new Error(`--metrics-port must be a port number (0–65535), got '${values['metrics-port']}'`);
-  }
-  const reviewRounds = values['review-rounds'] === undefined ? DEFAULT_REVIEW_ROUNDS : Number(values['review-rounds']);
-  if (!(Number.isInteger(reviewRounds) && reviewRounds >= 1 && reviewRounds <= 5)) {
-    throw new Error(`--review-rounds must be a whole number from 1 to 5, got '${values['review-rounds']}'`);
-  }
+  if (positionals.length === 0) throw new CliUsageError('run needs a plan.json or a PRD (see helios run --help).');
+  // Every number is checked before anything starts: a bad value is exit 2, never a silent default.
+  const metricsPort = intFlag('--metrics-port', values['metrics-port'], { min: 0, max: 65_535 });
+  const reviewRounds = intFlag('--review-rounds', values['review-rounds'], { min: 1, max: 5, default: DEFAULT_REVIEW_ROUNDS });
+  const concurrency = intFlag('--concurrency', values.concurrency, { min: 1, max: RUN_LIMITS.concurrency, default: 8 });
+  const perPlan = intFlag('--per-plan', values['per-plan'], { min: 1, max: RUN_LIMITS.perPlan, default: 4 });
+  const speedUp = numberFlag('--speed-up', values['speed-up'], { above: 0, default: 1 });
+  const windowTokens = windowTokensFlag(values['window-tokens'], 10_000_000);
+  const maxOutputTokens = intFlag('--max-output-tokens', values['max-output-tokens'], { min: 1_024, max: 128_000, default: 32_000 });
   const stateDir = path.resolve(values.state);
   const workspaceDir = path.resolve(values.workspace);
-  await mkdir(stateDir, { recursive: true });
+  await writingState(stateDir, () => mkdir(stateDir, { recursive: true }));
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { client: inner, stop } = await providerFromEnvironment(Number(values['speed-up']) || 1, values.provider);
+  // What a crash (or a full disk) left half-written last time; plan locks held are released on any exit.
+  const swept = await sweepStaleTemp(stateDir);
+  if (swept.length > 0) log(`Removed ${swept.length} temp file(s) a crashed run left in ${stateDir}.`);
+  const locks: PlanRunLock[] = [];
+  const unhookSignals = releaseRunLocksOnSignals();
+  const { client: inner, stop } = await providerFromEnvironment(speedUp, values.provider);
   let metrics: RunMetrics | undefined;
   try {
     const ledger = new JsonlFile<UsageRecord>(path.join(stateDir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v));
     const config: BudgetConfig = {
       ...DEFAULT_BUDGET, plan: 'custom', windowMessages: 0,
-      windowTokens: Number(values['window-tokens'] ?? 0) || 10_000_000,
+      windowTokens,
     };
     const governor = await Governor.create({ ledger, config });
     const workspace = `file://${workspaceDir}`;
@@ -116,10 +128,12 @@ async function runPlans(argv: string[]): Promise<number> {
     });
 
     const plans: Plan[] = [];
-    for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log));
+    for (const input of positionals) plans.push(await loadOrDecompose(input, client, stateDir, log, maxOutputTokens, { replan: values.replan, locks, workspaceDir }));
     for (const plan of plans) plansById.set(plan.id, plan);
+    // One runner per plan: a second `helios run` (or a VS Code window) on these plans is refused.
+    locks.push(...await acquirePlanRunLocks(path.join(stateDir, 'runs'), plans.map((p) => p.id)));
 
-    const changeStore = new FileChangeStore(stateDir);
+    const changeStore = new FileChangeStore(stateDir, { onCorrupt: reportCorruptState(log, 'change') });
     const verify = createWorkspaceVerifier(values.verify, workspaceDir, values['verify-allow-host'] ? { allowedHosts: values['verify-allow-host'] } : {});
     const graph = openGraphOnce(workspaceDir);
     const pipeline = createRunPipeline({
@@ -131,10 +145,10 @@ async function runPlans(argv: string[]): Promise<number> {
       workspace: { read: (p) => readWorkspaceFile(workspaceDir, p) },
       trees: new FileTreeStore(path.join(stateDir, 'integration')),
       ...(values['no-git'] ? {} : { openBranch: (plan: Plan) => openGitPlanBranch({ workspaceRoot: workspaceDir, storageDir: stateDir, planId: plan.id }) }),
-      runs: new FileRunStore(path.join(stateDir, 'runs')),
+      runs: new FileRunStore(path.join(stateDir, 'runs'), reportCorruptState(log, 'run')),
       changes: changeStore,
-      globalConcurrency: Math.max(1, Number(values.concurrency) || 8),
-      perPlanConcurrency: Math.max(1, Number(values['per-plan']) || 4),
+      globalConcurrency: concurrency,
+      perPlanConcurrency: perPlan,
       taskContext: workspaceContext(workspaceDir, log, graph),
       reviewContext: createReviewContextHook(graph),
       ...(values.review ? { review: { enabled: true, maxRounds: reviewRounds } } : {}),
@@ -191,6 +205,8 @@ async function runPlans(argv: string[]): Promise<number> {
     const landed = !applied || Object.values(applied).every((a) => a.conflicts.length === 0 && a.refused === undefined);
     return summary.every((s) => s.failed === 0 && s.skipped === 0) && landed ? 0 : 1;
   } finally {
+    await Promise.all(locks.map((l) => l.release()));
+    unhookSignals();
     await metrics?.stop();
     await stop();
   }
@@ -231,15 +247,16 @@ async function startRunMetrics(
   };
 }
 
-async function loadOrDecompose(input: string, client: LlmClient, stateDir: string, log: (l: string) => void): Promise<Plan> {
-  const bytes = await readFile(input);
-  if (input.endsWith('.json')) return parsePlan(JSON.parse(bytes.toString('utf8')));
-  const prd = readPrd(path.basename(input), bytes);
-  log(`Decomposing ${input}…`);
-  const result = await decomposePrd(prd, { client, model: 'claude-opus-5-5' });
-  const plan = createPlan({ prd, result, provider: client.provider, now: new Date() });
-  await writeFileAtomic(path.join(stateDir, 'plans', `${plan.id}.json`), JSON.stringify(plan, null, 1));
-  return plan;
+async function loadOrDecompose(
+  input: string, client: LlmClient, stateDir: string, log: (l: string) => void, maxOutputTokens: number,
+  prdRun: { readonly replan: boolean; readonly locks: PlanRunLock[]; readonly workspaceDir: string },
+): Promise<Plan> {
+  const bytes = await readInputFile(input, input.endsWith('.json') ? 'plan' : 'plan or PRD');
+  // Validated like the Architect's output (ids, dependencies, cycles, paths): a cycle must never reach the scheduler.
+  if (input.endsWith('.json')) return planFromJson(bytes.toString('utf8'), input);
+  // The PRD's stored plan is resumed when its hash matches; a changed PRD needs --replan (prdPlan.ts).
+  const prd = readPrd(prdPathOf(input, prdRun.workspaceDir), bytes);
+  return planForPrd(prd, { client, stateDir, maxOutputTokens, log, replan: prdRun.replan, locks: prdRun.locks });
 }
 
 /**
@@ -293,6 +310,7 @@ async function readWorkspaceFile(root: string, relative: string): Promise<string
 /** Review and integration progress on stderr; a review that failed says why (the change is kept, unreviewed). */
 function logPipelineEvent(log: (line: string) => void, reviewOn: boolean) {
   return (event: PipelineEvent): void => {
+    if (logRestoreEvent(log, event)) return;
     if (event.kind === 'branch_failed') return log(`  plan branch for ${event.plan.id} not kept (${event.error}); the result stays in --state`);
     if (event.kind === 'integration') {
       const key = `${event.plan.id}/${event.task.id}`;
@@ -386,7 +404,7 @@ function describeIntegration(i: TaskIntegration): string {
 
 /** The stored change of every done task, read back from `--state` (resumed tasks included). */
 async function reviewedChanges(stateDir: string, plans: readonly Plan[], scheduler: Scheduler): Promise<ProposedChange[]> {
-  const store = new FileChangeStore(stateDir);
+  const store = new FileChangeStore(stateDir, { onCorrupt: reportCorruptState((l) => process.stderr.write(`${l}\n`), 'change') });
   const changes: ProposedChange[] = [];
   // Read back after the run: the store is the truth (a resumed run's earlier tasks included).
   for (const plan of plans) {

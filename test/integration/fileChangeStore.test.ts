@@ -71,7 +71,7 @@ describe('FileChangeStore', () => {
     assert.equal(broken?.cacheKey, undefined);
   });
 
-  it('skips corrupt, half-written and hand-broken files with a warning, never touching them', async () => {
+  it('moves corrupt, half-written and hand-broken files aside (*.corrupt-<time>) with a warning, then reads them as missing', async () => {
     const root = await tmp();
     const good = await saveLikeRunPlan(root, sample('T1'));
     const dir = path.dirname(good);
@@ -91,17 +91,27 @@ describe('FileChangeStore', () => {
     for (const [name, text] of Object.entries(broken)) await writeFile(path.join(dir, name), text);
     await writeFile(path.join(dir, `T1.json.${process.pid}.abcd.tmp`), '{"half');
 
-    const corrupt: string[] = [];
-    const store = new FileChangeStore(root, { onCorrupt: (f) => corrupt.push(path.basename(f)) });
+    const corrupt: { file: string; aside: string | undefined }[] = [];
+    const store = new FileChangeStore(root, { onCorrupt: (file, _error, aside) => corrupt.push({ file: path.basename(file), aside }) });
     assert.deepEqual((await store.list()).map((c) => c.taskId), ['T1']);
-    assert.deepEqual(corrupt.sort(), Object.keys(broken).sort());
+    assert.deepEqual(corrupt.map((c) => c.file).sort(), Object.keys(broken).sort());
 
+    const names = await readdir(dir);
     for (const name of Object.keys(broken)) {
       const taskId = name.slice(0, -5);
-      await assert.rejects(store.load('plan-1', taskId), (e) => isHeliosError(e, 'state_corrupt') && String(e.details.file).endsWith(name));
-      await assert.rejects(store.update('plan-1', taskId, (c) => decide(c, { kind: 'task' }, 'rejected')), (e) => isHeliosError(e, 'state_corrupt'));
-      assert.equal(await readFile(path.join(dir, name), 'utf8'), broken[name], `${name} left as it was`);
+      const aside = corrupt.find((c) => c.file === name)?.aside;
+      assert.ok(aside && path.basename(aside).startsWith(`${name}.corrupt-`), `${name} moved aside`);
+      assert.equal(await readFile(aside, 'utf8'), broken[name], `${name} kept as it was`);
+      assert.ok(!names.includes(name));
+      assert.equal(await store.load('plan-1', taskId), undefined);
+      assert.equal(await store.update('plan-1', taskId, (c) => decide(c, { kind: 'task' }, 'rejected')), undefined);
     }
+    assert.equal(corrupt.length, Object.keys(broken).length, 'each one reported once');
+
+    // A file broken after the listing is moved aside (and reported) by `load` and `update` as well.
+    await writeFile(path.join(dir, 'T9.json'), '{"planId":');
+    assert.equal(await store.load('plan-1', 'T9'), undefined);
+    assert.ok(corrupt.at(-1)?.file === 'T9.json' && (await readdir(dir)).some((n) => n.startsWith('T9.json.corrupt-')));
     assert.ok(!(await readdir(dir)).some((n) => n.endsWith('.lock')), 'no lock left behind');
   });
 

@@ -56,18 +56,22 @@ describe('FilePlanStore', () => {
     assert.equal(corrupt.length, 1);
   });
 
-  it('reports a corrupt or half-written plan file and leaves it in place', async () => {
+  it('reports a corrupt or half-written plan file and moves it aside (*.corrupt-<time>), never deleting it', async () => {
     const dir = await tmp();
-    const corrupt: string[] = [];
-    const store = new FilePlanStore(dir, { onCorrupt: (file) => corrupt.push(file) });
+    const corrupt: { file: string; aside: string | undefined }[] = [];
+    const store = new FilePlanStore(dir, { onCorrupt: (file, _error, aside) => corrupt.push({ file, aside }) });
     const plan = samplePlan();
     await store.save(plan);
     const file = path.join(dir, 'plans', `${plan.id}.json`);
     const full = await readFile(file, 'utf8');
     await writeFile(file, full.slice(0, full.length / 2));
     assert.equal(await store.latest(), undefined);
-    assert.deepEqual(corrupt, [file]);
-    assert.equal((await readFile(file, 'utf8')).length, Math.floor(full.length / 2), 'the file is not deleted');
+    assert.equal(corrupt.length, 1);
+    assert.equal(corrupt[0]!.file, file);
+    assert.ok(corrupt[0]!.aside?.startsWith(`${file}.corrupt-`));
+    assert.equal((await readFile(corrupt[0]!.aside!, 'utf8')).length, Math.floor(full.length / 2), 'the file is kept, renamed');
+    assert.equal(await store.latest(), undefined, 'then it reads as missing');
+    assert.equal(corrupt.length, 1, 'reported once');
   });
 
   it('never leaves temp files behind after atomic writes', async () => {

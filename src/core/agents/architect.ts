@@ -69,7 +69,7 @@ export async function decomposePrd(prd: PrdDocument, options: ArchitectOptions):
   throw new HeliosError(
     secondCheck.truncated ? 'model_output_truncated' : secondCheck.schemaError ? 'model_output_invalid' : 'plan_invalid',
     `The Architect's plan is still invalid after one repair: ${secondCheck.problems.join(' ')}`,
-    { problems: secondCheck.problems, model: secondReply.model, maxTokens },
+    { problems: secondCheck.problems, model: secondReply.model, maxTokens, agent: 'architect', prdPath: prd.path },
   );
 }
 

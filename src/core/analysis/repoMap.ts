@@ -3,6 +3,7 @@ import { estimateTokens, type TokenEstimator } from '../context/tokenEstimate';
 import { pageRank } from './pageRank';
 import { taskIdentifiers, taskTerms } from './taskFiles';
 import type { WorkspaceGraph } from './workspaceGraph';
+import { LRUCache } from 'lru-cache';
 
 export interface RepoMapOptions {
   readonly budgetTokens: number;
@@ -26,10 +27,17 @@ export interface RepoMap {
 
 const MAX_SIGNATURE_CHARS = 240;
 
+/** Rendered signatures by source text: a repo map per task renders the same exports again and again. */
+const rendered = new LRUCache<string, string>({ max: 20_000 });
+
 /** One symbol per line (or a few for a class), comments and extra space removed, long ones cut. */
 export function renderSignature(signature: string): string {
+  const hit = rendered.get(signature);
+  if (hit !== undefined) return hit;
   const text = collapseWhitespace(stripCodeComments(signature)).replace(/\n\s*/g, ' ');
-  return text.length <= MAX_SIGNATURE_CHARS ? text : `${text.slice(0, MAX_SIGNATURE_CHARS)}…`;
+  const out = text.length <= MAX_SIGNATURE_CHARS ? text : `${text.slice(0, MAX_SIGNATURE_CHARS)}…`;
+  rendered.set(signature, out);
+  return out;
 }
 
 /**

@@ -39,6 +39,8 @@ export function createContextHook(
       return undefined;
     },
   ));
+  /** The plan-tree text last given to the graph, per file. */
+  const applied = new Map<string, string>();
   return async (_plan, task, tree) => {
     const workspace = await opened();
     if (!workspace) return undefined;
@@ -46,7 +48,12 @@ export function createContextHook(
       const files = task.files.filter((f) => !f.startsWith('/') && !f.split(/[\\/]/).includes('..'));
       if (tree) {
         // The plan's tree, not the disk: what the task's dependencies wrote is what it builds on.
-        for (const [f, text] of tree.changed()) workspace.updateText(f, text);
+        // Only what changed since the last task: re-hashing every file of a large plan per task is quadratic.
+        for (const [f, text] of tree.changed()) {
+          if (applied.get(f) === text) continue;
+          workspace.updateText(f, text);
+          applied.set(f, text);
+        }
         for (const f of files) {
           const text = await tree.read(f);
           if (text === undefined) workspace.remove(f);

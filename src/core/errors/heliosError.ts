@@ -35,7 +35,14 @@ export type HeliosErrorReason =
   // git refused a plan-branch operation; a plan branch with unaccepted commits was to be deleted.
   | 'integration_conflict'
   | 'git_failed'
-  | 'plan_branch_unmerged';
+  | 'plan_branch_unmerged'
+  // Faults (#18): the disk is full; a state path cannot be written (permissions, a file where a
+  // folder should be, a read-only disk); another process runs the plan; the PRD changed since
+  // its stored plan was made.
+  | 'disk_full'
+  | 'state_unwritable'
+  | 'plan_running'
+  | 'prd_changed';
 
 export class HeliosError extends Error {
   constructor(

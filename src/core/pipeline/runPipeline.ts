@@ -11,6 +11,7 @@ import type { RouteDecision } from '../router/router';
 import type { RouterSettings } from '../router/routerSettings';
 import type { RunStore } from '../scheduler/runState';
 import { Scheduler, type SharedFilesPolicy, type TaskExecutor } from '../scheduler/scheduler';
+import { restoringRunStore, type RestoreEvent } from './restoreRun';
 import { createCoderExecutor, type CoderExecutorDeps, type IntegrationEvent, type ReviewEvent, type ReviewLoopOptions, type VerifyHook } from './taskPipeline';
 
 /**
@@ -36,7 +37,9 @@ export type PipelineEvent =
   | { readonly kind: 'review'; readonly plan: Plan; readonly task: Task; readonly event: ReviewEvent }
   | { readonly kind: 'integration'; readonly plan: Plan; readonly task: Task; readonly event: IntegrationEvent }
   | { readonly kind: 'branch_failed'; readonly plan: Plan; readonly error: string }
-  | { readonly kind: 'change_saved'; readonly change: ProposedChange };
+  | { readonly kind: 'change_saved'; readonly change: ProposedChange }
+  /** A plan's run state was missing (or unreadable): its finished tasks were restored from its tree, or that failed. */
+  | RestoreEvent;
 
 export interface RunPipelineOptions {
   /** The model-call chain from `buildCallChain`. */
@@ -63,6 +66,8 @@ export interface RunPipelineOptions {
   readonly taskContext?: (plan: Plan, task: Task, tree?: TreeView) => Promise<string | undefined>;
   readonly reviewContext?: CoderExecutorDeps['reviewContext'];
   readonly onEvent?: (event: PipelineEvent) => void;
+  /** Keep each integrated task's files in the tree even without a branch (the benchmark's checks replay them). */
+  readonly keepTaskFiles?: boolean;
   /** Wraps the task executor (the benchmark times each task). */
   readonly wrapExecutor?: (executor: TaskExecutor) => TaskExecutor;
   readonly now?: () => Date;
@@ -131,7 +136,8 @@ export function createRunPipeline(options: RunPipelineOptions): RunPipeline {
     onIntegration: (plan, task, event) => emit({ kind: 'integration', plan, task, event }),
     onIntegrated: async (plan, task, record) => {
       const { branch } = await open(plan);
-      if (!branch) return false;
+      // Without a branch there is nothing to repair later: the copies would only grow the tree file.
+      if (!branch) return options.keepTaskFiles !== true;
       try {
         await branch.recordTask({ taskId: task.id, title: task.title, message: commitMessage(task, record), files: new Map(Object.entries(record.files ?? {})) });
         return true;
@@ -143,7 +149,8 @@ export function createRunPipeline(options: RunPipelineOptions): RunPipeline {
   });
 
   const scheduler = new Scheduler({
-    store: options.runs,
+    // A lost run state never re-runs what the plan's tree already holds.
+    store: restoringRunStore(options.runs, options.trees, emit),
     globalConcurrency: options.globalConcurrency,
     perPlanConcurrency: options.perPlanConcurrency,
     ...(options.sharedFiles ? { sharedFiles: options.sharedFiles } : {}),

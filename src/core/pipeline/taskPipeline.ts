@@ -286,7 +286,7 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
       return {
         ok: false,
         retryable: RETRYABLE.has(reason),
-        error: { reason, message: error instanceof Error ? error.message : String(error) },
+        error: { reason, message: error instanceof Error ? error.message : String(error), ...(isHeliosError(error) ? { details: error.details } : {}) },
         model: decision.model,
         ...(error instanceof HeliosError && reason === 'provider_rate_limited' ? { retryAfterMs: 5_000 } : {}),
       };
@@ -303,7 +303,8 @@ async function integrate(
   const result = await tree.integrate(change, status, outcome, deps.onIntegrated ? (record) => deps.onIntegrated!(plan, task, record) : undefined);
   if (!result.ok) return result;
   deps.onIntegration?.(plan, task, { kind: 'integrated', record: result.record, merged: result.merged });
-  await deps.saveChange(markIntegrated(change, result.record));
+  // Best effort: the tree is the truth, and a resume marks the stored change if this write failed.
+  await deps.saveChange(markIntegrated(change, result.record)).catch(() => undefined);
   return result;
 }
 

@@ -3,7 +3,7 @@ import type { TaskReviewSummary } from '../../shared/review';
 import type { TokenUsage } from '../../shared/usage';
 import type { VerificationStatus } from '../../shared/verification';
 import type { TaskIntegration } from '../../shared/integration';
-import { HeliosError } from '../errors/heliosError';
+import { HeliosError, type HeliosErrorReason } from '../errors/heliosError';
 import { criticalPathWeights, fanOut, priorityScore } from './priority';
 import { AdaptiveRateLimiter, type RateLimitInfo } from './rateLimiter';
 import { resumeRun, type PlanRun, type RunStore, type TaskRun } from './runState';
@@ -35,7 +35,8 @@ export type TaskResult =
   }
   | {
     readonly ok: false;
-    readonly error: { readonly reason: string; readonly message: string };
+    /** `details` as the HeliosError had them (a storage fault's path). */
+    readonly error: { readonly reason: string; readonly message: string; readonly details?: HeliosError['details'] };
     /** Rate limits, overload, unreachable provider: the task goes back to the queue. */
     readonly retryable: boolean;
     readonly retryAfterMs?: number;
@@ -82,9 +83,15 @@ interface PlanEntry {
   /** Tasks the user paused: they keep their place but do not start until resumed. */
   readonly held: Set<string>;
   saving: Promise<void>;
+  /** The save waiting for the one before it, and the newest snapshot it will write. */
+  queued?: Promise<void> | undefined;
+  unsaved?: PlanRun | undefined;
 }
 
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['done', 'failed', 'skipped']);
+/** Faults of the state folder itself: every later task would pay for its calls and then fail the same way. */
+const STORAGE_FAULTS: ReadonlySet<string> = new Set<HeliosErrorReason>(['disk_full', 'state_unwritable']);
+const isStorageFault = (reason: string): reason is HeliosErrorReason => STORAGE_FAULTS.has(reason);
 
 /**
  * The Hybrid Scheduler: many plans at once, each a DAG. A ready task starts when the global and
@@ -101,6 +108,8 @@ export class Scheduler {
   private readonly now: () => number;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private running = 0;
+  /** The run state could not be saved (a full disk): nothing more starts, and `whenIdle` rejects with it. */
+  private storageFault: Error | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -180,10 +189,14 @@ export class Scheduler {
     this.pump();
   }
 
-  /** Resolves when nothing runs and nothing can start (every plan finished, paused or cancelled). */
+  /**
+   * Resolves when nothing runs and nothing can start (every plan finished, paused or cancelled);
+   * rejects with the storage fault (`disk_full`, `state_unwritable`) that stopped the run.
+   */
   async whenIdle(): Promise<void> {
     if (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await Promise.all([...this.plans.values()].map((e) => e.saving));
+    if (this.storageFault !== undefined) throw this.storageFault;
   }
 
   dispose(): void {
@@ -210,7 +223,7 @@ export class Scheduler {
         this.wakeAt(blocked);
         break;
       }
-      const next = this.pickNext();
+      const next = this.storageFault === undefined ? this.pickNext() : undefined;
       if (!next) break;
       this.start(next.entry, next.task);
     }
@@ -253,7 +266,7 @@ export class Scheduler {
       .catch((error: unknown): TaskResult => ({
         ok: false,
         retryable: false,
-        error: error instanceof HeliosError ? { reason: error.reason, message: error.message } : { reason: 'unexpected', message: String(error) },
+        error: error instanceof HeliosError ? { reason: error.reason, message: error.message, details: error.details } : { reason: 'unexpected', message: String(error) },
       }))
       .then((result) => this.finish(entry, task, controller, result));
   }
@@ -282,14 +295,19 @@ export class Scheduler {
       this.setTask(entry, task.id, { ...current, status: 'ready', error: result.error });
       entry.readySince.set(task.id, this.now());
     } else {
-      this.fail(entry, task.id, result.error, result.model);
+      this.fail(entry, task.id, { reason: result.error.reason, message: result.error.message }, result.model);
+      const { reason, message, details } = result.error;
+      if (isStorageFault(reason)) this.stopOnStorageFault(new HeliosError(reason, message, details));
     }
     this.refreshReadiness(entry);
     if (Object.values(entry.run.tasks).every((t) => TERMINAL.has(t.status)) && entry.run.state !== 'cancelled') {
       entry.run = { ...entry.run, state: 'done' };
     }
-    await this.persist(entry);
+    // The next task starts while this transition is written: a finished task's outcome is already
+    // in the plan's tree, so a crash before this save loses nothing and re-runs nothing.
+    const saved = this.persist(entry);
     this.pump();
+    await saved;
   }
 
   /** Fails a task and skips everything that depends on it, naming the cause. */
@@ -323,18 +341,43 @@ export class Scheduler {
     entry.run = { ...entry.run, tasks: { ...entry.run.tasks, [taskId]: run }, updatedAt: new Date(this.now()).toISOString() };
   }
 
-  /** Saves the plan's run (serialised per plan), then announces it. */
+  /**
+   * Saves the plan's run (serialised per plan), then announces it. A save that fails stops the run
+   * (see `stopOnStorageFault`); the last state saved stays on disk, and nothing is saved after it.
+   */
   private persist(entry: PlanEntry): Promise<void> {
-    const snapshot = entry.run;
-    entry.saving = entry.saving.then(async () => {
-      await this.options.store.save(snapshot);
+    // Transitions that arrive while a save is waiting its turn ride along with it: only the newest
+    // snapshot is written (a large plan would otherwise write its whole run once per transition).
+    entry.unsaved = entry.run;
+    if (entry.queued) return entry.queued;
+    const queued = entry.saving.then(async () => {
+      entry.queued = undefined;
+      const snapshot = entry.unsaved ?? entry.run;
+      if (this.storageFault !== undefined) return;
+      try {
+        await this.options.store.save(snapshot);
+      } catch (error) {
+        this.stopOnStorageFault(error);
+        return;
+      }
       for (const l of this.listeners) l({ planId: snapshot.planId, run: snapshot });
     });
-    return entry.saving;
+    entry.queued = queued;
+    entry.saving = queued;
+    return queued;
+  }
+
+  /** Stops everything: calls in flight are aborted (their reservations released), nothing new starts. */
+  private stopOnStorageFault(error: unknown): void {
+    if (this.storageFault !== undefined) return;
+    this.storageFault = error instanceof Error ? error : new Error(String(error));
+    for (const entry of this.plans.values()) for (const c of entry.inFlight.values()) c.abort();
+    this.pump();
   }
 
   private isIdle(): boolean {
     if (this.running > 0) return false;
+    if (this.storageFault !== undefined) return true;
     if (this.limiter.blockedUntil > 0) return false;
     for (const entry of this.plans.values()) {
       if (entry.run.state !== 'running') continue;

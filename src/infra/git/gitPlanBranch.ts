@@ -34,6 +34,11 @@ import {
 
 const CHECKOUT_TIMEOUT_MS = 300_000;
 const ADD_BATCH = 100;
+/**
+ * A git lock file this old when the branch is opened was left by a git that died: the runner holds
+ * the plan's run lock, so no other Helios git is at work on this worktree, and a commit takes ms.
+ */
+const STALE_LOCK_MS = 250;
 
 export interface OpenGitPlanBranchOptions {
   readonly workspaceRoot: string;
@@ -61,7 +66,24 @@ export async function openGitPlanBranch(options: OpenGitPlanBranchOptions): Prom
     base = (await readBase(g, repo.top, branch)) ?? tip;
   }
   const worktree = await ensureWorktree(g, repo.top, branch, await worktreeDirFor(g, repo, options.storageDir, safeId));
+  await removeStaleLocks(g, worktree, branch);
   return new GitPlanBranch(g, { kind: 'git', branch, worktree, baseCommit: base }, repo.prefix);
+}
+
+/**
+ * A git killed mid-commit (a closed terminal, an OOM kill of the process group) leaves
+ * `index.lock` / `HEAD.lock` in the plan worktree's git folder and a lock on the branch ref; every
+ * later commit would then fail. Only Helios writes these (one runner per plan holds the run lock),
+ * so a lock found when the branch is opened is a leftover.
+ */
+async function removeStaleLocks(g: GitOptions, worktree: string, branch: string): Promise<void> {
+  const own = (await git(g, ['rev-parse', '--absolute-git-dir'], { cwd: worktree })).trim();
+  const common = path.resolve(worktree, (await git(g, ['rev-parse', '--git-common-dir'], { cwd: worktree })).trim());
+  const locks = [path.join(own, 'index.lock'), path.join(own, 'HEAD.lock'), path.join(common, 'refs', 'heads', ...branch.split('/')) + '.lock'];
+  for (const lock of locks) {
+    const stat = await fs.stat(lock).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs > STALE_LOCK_MS) await fs.rm(lock, { force: true });
+  }
 }
 
 /** The commit the branch starts from: the user's files now (see the file comment). */

@@ -1,14 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { HeliosError } from '../../core/errors/heliosError';
 import type { ProposedChange } from '../../shared/proposedChange';
 import { parseProposedChange } from '../changes/changeSchema';
 import { readJsonFile, writeFileAtomic } from './atomicFile';
+import { moveAside } from './corruptFile';
 import { FileLock, type FileLockOptions } from './fileLock';
 
 export interface ChangeStoreEvents {
-  /** A stored change could not be read; the caller logs it. The file is left as it is. */
-  onCorrupt?(file: string, error: string): void;
+  /**
+   * A stored change could not be read: it was moved to `aside` (`*.corrupt-<time>`) and is treated
+   * as missing from now on; the caller tells the user.
+   */
+  onCorrupt?(file: string, error: string, aside: string | undefined): void;
 }
 
 /** `lockTimeoutMs`: how long `update` and `save` wait for another writer before `state_busy`. */
@@ -42,20 +45,14 @@ export class FileChangeStore {
         const file = path.join(this.root, 'changes', plan, name);
         const read = await this.read(file, plan, name.slice(0, -'.json'.length));
         if (read.kind === 'ok') changes.push(read.value);
-        else if (read.kind === 'corrupt') this.events.onCorrupt?.(file, read.error);
       }
     }
     return changes;
   }
 
-  /** The stored change, undefined when there is none; `state_corrupt` when the file is unreadable. */
+  /** The stored change, undefined when there is none (or it was unreadable: moved aside and reported). */
   async load(planId: string, taskId: string): Promise<ProposedChange | undefined> {
-    const file = this.file(planId, taskId);
-    const read = await this.read(file, planId, taskId);
-    if (read.kind === 'corrupt') {
-      this.events.onCorrupt?.(file, read.error);
-      throw new HeliosError('state_corrupt', `${file}: ${read.error}`, { file });
-    }
+    const read = await this.read(this.file(planId, taskId), planId, taskId);
     return read.kind === 'ok' ? read.value : undefined;
   }
 
@@ -67,17 +64,13 @@ export class FileChangeStore {
 
   /**
    * Re-reads the latest stored change under the lock, applies `fn`, writes the result. Undefined
-   * when there is no such change; `state_corrupt` (file untouched) when it is unreadable.
+   * when there is no such change (an unreadable one is moved aside and reported first).
    */
   async update(planId: string, taskId: string, fn: (latest: ProposedChange) => ProposedChange): Promise<ProposedChange | undefined> {
     const file = this.file(planId, taskId);
     return this.lock.with(file, async () => {
       const read = await this.read(file, planId, taskId);
-      if (read.kind === 'missing') return undefined;
-      if (read.kind === 'corrupt') {
-        this.events.onCorrupt?.(file, read.error);
-        throw new HeliosError('state_corrupt', `${file}: ${read.error}`, { file });
-      }
+      if (read.kind !== 'ok') return undefined;
       const next = parseProposedChange(fn(read.value));
       if (next.planId !== planId || next.taskId !== taskId) throw new Error(`update of ${planId}/${taskId} returned ${next.planId}/${next.taskId}`);
       await writeFileAtomic(file, JSON.stringify(next, null, 1));
@@ -85,13 +78,16 @@ export class FileChangeStore {
     });
   }
 
-  private read(file: string, planId: string, taskId: string) {
-    return readJsonFile(file, (v) => {
+  /** Reads a change; an unreadable file is moved aside and reported, then reads as missing. */
+  private async read(file: string, planId: string, taskId: string) {
+    const read = await readJsonFile(file, (v) => {
       const change = parseProposedChange(v);
       // A file copied under another name would otherwise be saved back over the wrong task.
       if (change.planId !== planId || change.taskId !== taskId) throw new Error(`names ${change.planId}/${change.taskId}`);
       return change;
     });
+    if (read.kind === 'corrupt') this.events.onCorrupt?.(file, read.error, await moveAside(file));
+    return read;
   }
 
   private file(planId: string, taskId: string): string {

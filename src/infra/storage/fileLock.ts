@@ -1,8 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HeliosError } from '../../core/errors/heliosError';
+import { storageError } from './storageErrors';
 
 /**
  * A lock file next to a state file (`<file>.lock`, created with O_EXCL) for read-modify-write by
@@ -13,46 +14,91 @@ import { HeliosError } from '../../core/errors/heliosError';
  */
 
 export interface FileLockOptions {
-  /** A lock older than this is from a crashed writer and is taken over. */
+  /**
+   * A lock older than this is from a crashed writer and is taken over (`Infinity`: only a dead
+   * holder's lock is; an unreadable lock is still taken over after 10 s).
+   */
   readonly staleLockMs?: number;
   /** How long to wait for another writer before `state_busy`. */
   readonly lockTimeoutMs?: number;
+  /**
+   * A lock held for a whole run rather than for one write: a live holder on this host keeps it
+   * however old it is (other hosts keep it fresh by touching it, see `staleLockMs`), and a lock
+   * naming this very process is a leftover of a dead one with the same pid (containers reuse pids) —
+   * the caller never asks twice for a lock it holds.
+   */
+  readonly longHeld?: boolean;
 }
+
+/** A lock taken with `acquire`: release it once. */
+export interface HeldFileLock {
+  /** The lock file (`<file>.lock`). */
+  readonly file: string;
+  release(): Promise<void>;
+  releaseSync(): void;
+}
+
+/** A lock file that cannot be parsed is being written right now (milliseconds) or garbage. */
+const UNREADABLE_STALE_MS = 10_000;
 
 export class FileLock {
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
+  private readonly longHeld: boolean;
 
   constructor(options: FileLockOptions = {}) {
     this.staleLockMs = options.staleLockMs ?? 10_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
+    this.longHeld = options.longHeld ?? false;
   }
 
   /** Runs `body` holding `<file>.lock`; the folder is created when missing. */
   async with<T>(file: string, body: () => Promise<T>): Promise<T> {
-    const lock = `${file}.lock`;
-    const token = randomBytes(8).toString('hex');
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await this.acquire(lock, token);
+    const held = await this.acquire(file);
     try {
       return await body();
     } finally {
-      await release(lock, token);
+      await held.release();
     }
   }
 
-  private async acquire(lock: string, token: string): Promise<void> {
+  /**
+   * Takes `<file>.lock` for as long as the caller needs (release it exactly once): for locks held
+   * across a whole run. `releaseSync` is for `process.on('exit')`, where nothing async runs.
+   */
+  async acquire(file: string): Promise<HeldFileLock> {
+    const lock = `${file}.lock`;
+    const token = randomBytes(8).toString('hex');
+    await fs.mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+      throw storageError(error, lock);
+    });
+    await this.take(lock, token);
+    return { file: lock, release: () => release(lock, token), releaseSync: () => releaseSync(lock, token) };
+  }
+
+  private async take(lock: string, token: string): Promise<void> {
     const mine = JSON.stringify({ token, pid: process.pid, host: os.hostname(), at: new Date().toISOString() });
     const deadline = Date.now() + this.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      // The holder is written beside the lock and linked into place: a lock file is never empty,
+      // even when the process dies between creating and writing it (a kill -9, a full disk).
+      const staged = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await fs.writeFile(lock, mine, { flag: 'wx' });
+        await fs.writeFile(staged, mine);
+        await fs.link(staged, lock);
         return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw storageError(error, lock);
+      } finally {
+        await fs.rm(staged, { force: true });
       }
       if (await this.takeOverStale(lock)) continue;
-      if (Date.now() > deadline) throw new HeliosError('state_busy', `${lock} is held by another writer`, { file: lock });
+      if (Date.now() >= deadline) {
+        const holder = parseHolder(await fs.readFile(lock, 'utf8').catch(() => ''));
+        throw new HeliosError('state_busy', `${lock} is held by another writer`, {
+          file: lock, ...(holder ? { pid: holder.pid, host: holder.host, ...(holder.at ? { since: holder.at } : {}) } : {}),
+        });
+      }
       // Writes under the lock take milliseconds: a short, jittered wait is enough.
       await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt) + randomInt(5)));
     }
@@ -69,9 +115,12 @@ export class FileLock {
       throw error;
     }
     const holder = parseHolder(text);
-    const dead = holder !== undefined && holder.host === os.hostname() && !processAlive(holder.pid);
+    const here = holder?.host === os.hostname();
+    const dead = holder !== undefined && here && (!processAlive(holder.pid) || (this.longHeld && holder.pid === process.pid));
+    if (here && !dead && this.longHeld) return false;
     // An unparsable lock is either being written right now or garbage: only its age can tell.
-    if (!dead && Date.now() - mtimeMs < this.staleLockMs) return false;
+    const staleMs = holder === undefined ? Math.min(this.staleLockMs, UNREADABLE_STALE_MS) : this.staleLockMs;
+    if (!dead && Date.now() - mtimeMs < staleMs) return false;
     const aside = `${lock}.${randomBytes(4).toString('hex')}.stale`;
     try {
       await fs.rename(lock, aside);
@@ -86,10 +135,11 @@ export class FileLock {
   }
 }
 
-function parseHolder(text: string): { pid: number; host: string } | undefined {
+function parseHolder(text: string): { pid: number; host: string; at?: string } | undefined {
   try {
-    const v = JSON.parse(text) as { pid?: unknown; host?: unknown };
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host } : undefined;
+    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; at?: unknown };
+    if (typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
+    return { pid: v.pid, host: v.host, ...(typeof v.at === 'string' ? { at: v.at } : {}) };
   } catch {
     return undefined;
   }
@@ -107,4 +157,13 @@ function processAlive(pid: number): boolean {
 async function release(lock: string, token: string): Promise<void> {
   const text = await fs.readFile(lock, 'utf8').catch(() => undefined);
   if (text !== undefined && parseHolder(text) !== undefined && text.includes(`"token":"${token}"`)) await fs.rm(lock, { force: true });
+}
+
+function releaseSync(lock: string, token: string): void {
+  try {
+    const text = readFileSync(lock, 'utf8');
+    if (parseHolder(text) !== undefined && text.includes(`"token":"${token}"`)) rmSync(lock, { force: true });
+  } catch {
+    // Gone already, or unreadable: nothing of ours to remove.
+  }
 }

@@ -4,10 +4,14 @@ import type { PlanStore } from '../../core/plan/plan';
 import { parsePlan } from '../../core/plan/planSchema';
 import type { Plan } from '../../shared/taskGraph';
 import { readJsonFile, writeFileAtomic } from './atomicFile';
+import { moveAside } from './corruptFile';
 
 export interface PlanStoreEvents {
-  /** A stored file could not be read; the caller logs it. Nothing is deleted. */
-  onCorrupt?(file: string, error: string): void;
+  /**
+   * A stored file could not be read: it was moved to `aside` (`*.corrupt-<time>`), never deleted,
+   * and reads as missing from now on; the caller tells the user.
+   */
+  onCorrupt?(file: string, error: string, aside: string | undefined): void;
 }
 
 /**
@@ -33,12 +37,12 @@ export class FilePlanStore implements PlanStore {
     });
     if (pointer.kind === 'missing') return undefined;
     if (pointer.kind === 'corrupt') {
-      this.events.onCorrupt?.(path.join(this.dir, 'latest.json'), pointer.error);
+      await this.corrupt(path.join(this.dir, 'latest.json'), pointer.error);
       return undefined;
     }
     const file = this.planFile(pointer.value);
     const plan = await readJsonFile(file, parsePlan);
-    if (plan.kind === 'corrupt') this.events.onCorrupt?.(file, plan.error);
+    if (plan.kind === 'corrupt') await this.corrupt(file, plan.error);
     return plan.kind === 'ok' ? plan.value : undefined;
   }
 
@@ -54,9 +58,13 @@ export class FilePlanStore implements PlanStore {
       const file = path.join(this.dir, 'plans', name);
       const read = await readJsonFile(file, parsePlan);
       if (read.kind === 'ok') plans.push(read.value);
-      else if (read.kind === 'corrupt') this.events.onCorrupt?.(file, read.error);
+      else if (read.kind === 'corrupt') await this.corrupt(file, read.error);
     }
     return plans.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  private async corrupt(file: string, error: string): Promise<void> {
+    this.events.onCorrupt?.(file, error, await moveAside(file));
   }
 
   private planFile(id: string): string {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PlanRun, RunStore } from '../../core/scheduler/runState';
 import { UsageSchema } from '../../core/plan/planSchema';
 import { readJsonFile, writeFileAtomic } from './atomicFile';
+import { moveAside } from './corruptFile';
 
 const TaskRunSchema = z.object({
   status: z.enum(['pending', 'ready', 'running', 'done', 'failed', 'skipped']),
@@ -32,17 +33,21 @@ const PlanRunSchema = z.object({
   updatedAt: z.string(),
 });
 
-/** Plan runs as JSON files (`<dir>/<planId>.json`), written atomically on every transition. */
+/**
+ * Plan runs as JSON files (`<dir>/<planId>.json`), written atomically on every transition. A file
+ * that cannot be read is moved aside (`*.corrupt-<time>`), reported, and read as missing: the
+ * pipeline then rebuilds the finished tasks from the plan's integrated tree instead of re-running them.
+ */
 export class FileRunStore implements RunStore {
   constructor(
     private readonly dir: string,
-    private readonly onCorrupt?: (file: string, error: string) => void,
+    private readonly onCorrupt?: (file: string, error: string, aside: string | undefined) => void,
   ) {}
 
   async load(planId: string): Promise<PlanRun | undefined> {
     const file = this.file(planId);
     const read = await readJsonFile(file, (v) => PlanRunSchema.parse(v) as PlanRun);
-    if (read.kind === 'corrupt') this.onCorrupt?.(file, read.error);
+    if (read.kind === 'corrupt') this.onCorrupt?.(file, read.error, await moveAside(file));
     return read.kind === 'ok' ? read.value : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writingState } from './storageErrors';
 
 /**
  * An append-only JSON-lines file that several processes (VS Code windows) may append to at once.
@@ -12,12 +13,15 @@ export class JsonlFile<T> {
     private readonly parse: (value: unknown) => T,
   ) {}
 
-  async append(record: T): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const line = JSON.stringify(record);
-    // A previous writer may have died mid-line; start on a fresh line so our record stays whole.
-    const prefix = (await this.endsWithPartialLine()) ? '\n' : '';
-    await fs.appendFile(this.file, `${prefix}${line}\n`, { encoding: 'utf8', flag: 'a' });
+  /** `disk_full` / `state_unwritable` when the line cannot be written. */
+  append(record: T): Promise<void> {
+    return writingState(this.file, async () => {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      const line = JSON.stringify(record);
+      // A previous writer may have died mid-line; start on a fresh line so our record stays whole.
+      const prefix = (await this.endsWithPartialLine()) ? '\n' : '';
+      await fs.appendFile(this.file, `${prefix}${line}\n`, { encoding: 'utf8', flag: 'a' });
+    });
   }
 
   async readAll(): Promise<{ records: T[]; skipped: number }> {
