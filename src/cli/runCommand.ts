@@ -31,6 +31,7 @@ import { FileTreeStore } from '../infra/storage/fileTreeStore';
 import { openGitPlanBranch } from '../infra/git/gitPlanBranch';
 import { applyToDisk } from '../infra/changes/safeWorkspace';
 import { readWorkspaceFile as readInside } from '../infra/changes/diskChanges';
+import { isHeliosError } from '../core/errors/heliosError';
 import { planLanding } from '../core/integration/landPlan';
 import type { PlanBranchInfo } from '../core/integration/planBranch';
 import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline } from '../core/pipeline/runPipeline';
@@ -119,11 +120,16 @@ async function runPlans(argv: string[]): Promise<number> {
     metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
     // router → cache → governor → provider, with the caches in `--state` (`--no-cache`: L1 only).
     const plansById = new Map<string, Plan>();
+    // The L3 scope reads the plan's tree (what the Coder is shown); the pipeline is built below.
+    const late: { pipeline?: RunPipeline } = {};
     const { client } = await buildCallChain({
       provider: inner, governor, governed: { workspace, now: () => new Date(), ...(metrics ? { onRecorded: metrics.onRecorded } : {}) },
       cache: (governed) => cachedClient(governed, values['no-cache'] ? undefined : path.join(stateDir, 'cache'), coderScopeResolver(
         (planId, taskId) => plansById.get(planId)?.graph.tasks.find((t) => t.id === taskId),
-        (p) => readWorkspaceFile(workspaceDir, p),
+        (p, planId) => {
+          const plan = plansById.get(planId);
+          return plan && late.pipeline ? late.pipeline.tree(plan).then((tree) => tree.read(p)) : readWorkspaceFile(workspaceDir, p);
+        },
       ), log),
     });
 
@@ -155,6 +161,7 @@ async function runPlans(argv: string[]): Promise<number> {
       ...(verify ? { verify } : {}),
       onEvent: logPipelineEvent(log, Boolean(values.review || verify)),
     });
+    late.pipeline = pipeline;
     const scheduler = pipeline.scheduler;
     if (metrics) scheduler.onEvent(metrics.onSchedulerEvent);
     const seen = new Map<string, string>();
@@ -302,7 +309,9 @@ async function readWorkspaceFile(root: string, relative: string): Promise<string
   if (pathProblem(relative)) return undefined;
   try {
     return await readInside(root, normalizeWorkspacePath(relative));
-  } catch {
+  } catch (error) {
+    // Said, not swallowed: the Coder is told the file was left out (and may not create it).
+    if (isHeliosError(error, 'path_outside_workspace')) throw error;
     return undefined;
   }
 }

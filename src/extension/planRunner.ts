@@ -8,6 +8,7 @@ import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline
 import type { PlanBranchInfo } from '../core/integration/planBranch';
 import type { PlanTree } from '../core/integration/planTree';
 import { FileTreeStore } from '../infra/storage/fileTreeStore';
+import { resolveInside } from '../infra/changes/safeWorkspace';
 import { vscodeGitPath } from './agentDiffs/planBranches';
 import { loadAnalysis } from './analysis/loadAnalysis';
 import type { PlanRun } from '../core/scheduler/runState';
@@ -180,7 +181,11 @@ export class PlanRunner implements vscode.Disposable {
       governed: { workspace: folder?.uri.toString() ?? 'unknown', now: () => new Date(), onRecorded: (r) => ctx.onRecorded(r) },
       cache: async (g) => ctx.cache?.wrap(g, coderScopeResolver(
         (planId, taskId) => this.plans.get(planId)?.graph.tasks.find((t) => t.id === taskId),
-        (p) => readWorkspaceFile(folder?.uri, p),
+        // What the Coder is shown: the plan's tree (the pipeline is assigned below, before any call).
+        (p, planId) => {
+          const plan = this.plans.get(planId);
+          return plan && this.pipeline ? this.pipeline.tree(plan).then((tree) => tree.read(p)) : readWorkspaceFile(folder?.uri, p);
+        },
       )),
     });
     this.cached = cached;
@@ -275,11 +280,16 @@ function describeIntegrationEvent(e: IntegrationEvent): string {
   }
 }
 
-/** The Coder reads workspace files through VS Code (unsaved edits are not included); unsafe paths read as missing. */
+/**
+ * The agents read workspace files through VS Code (unsaved edits are not included). A path that
+ * leaves the workspace — by `..` or through a symlink — throws `path_outside_workspace`: it is never
+ * read, so nothing outside the folder reaches a prompt, a cache or a store.
+ */
 async function readWorkspaceFile(root: vscode.Uri | undefined, relative: string): Promise<string | undefined> {
   if (!root || pathProblem(relative)) return undefined;
+  const file = await resolveInside(root.fsPath, normalizeWorkspacePath(relative));
   try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, normalizeWorkspacePath(relative))));
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
   } catch {
     return undefined;
   }

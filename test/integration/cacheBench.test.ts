@@ -31,7 +31,10 @@ describe('bench cache --json (bundled CLI, SDK + simulator)', () => {
     const ablations = r.ablations as unknown as Record<string, { l2_l3_hit_rate: number; false_hits: number; coder_edits_served_false: number }>;
     assert.equal(ablations.helios!.l2_l3_hit_rate, r.l2_l3_hit_rate);
     assert.equal(ablations.helios!.false_hits, 0);
-    assert.ok(ablations.no_fingerprint!.coder_edits_served_false >= byClass.changed_files!.requests, 'every answer served against changed files is false');
+    // Without the fingerprint guard, answers made for other file contents are served. Whether one is
+    // also wrong depends on where the files changed: the simulated Coder anchors each edit at a point
+    // its task id picks, so a change elsewhere leaves the same edit valid (the oracle then agrees).
+    assert.ok(ablations.no_fingerprint!.l2_l3_hit_rate > ablations.helios!.l2_l3_hit_rate, 'answers for changed files are served without the guard');
     assert.ok(ablations['similarity_0.8_only']!.false_hits > 0, 'a plain similarity cache serves wrong answers');
   });
 });

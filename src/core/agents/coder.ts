@@ -11,7 +11,10 @@ import { coderRepairMessages, coderSystem, reworkPart, taskMessage, type CoderRe
 import { CoderEditsSchema, coderEditsJsonSchema } from './coderSchema';
 import { describeEditIssues, readablePaths, validateEdits } from './editValidation';
 
-/** The workspace as the Coder sees it: read-only. `undefined` = the file does not exist. */
+/**
+ * The workspace as the Coder sees it: read-only. `undefined` = the file does not exist; a path that
+ * resolves outside the workspace (a symlink) throws `path_outside_workspace` and is never read.
+ */
 export interface CoderWorkspace {
   read(path: string): Promise<string | undefined>;
 }
@@ -69,7 +72,9 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
   throwIfAborted(signal);
   options.onPhase?.('reading');
   const bases = new Map<string, string | undefined>();
-  const shown = await selectFiles(task, workspace, bases, options);
+  /** Paths that resolve outside the workspace: left out of the prompt, and no edit may touch them. */
+  const outside = new Set<string>();
+  const shown = await selectFiles(task, workspace, bases, outside, options);
 
   const system = coderSystem();
   const asked = taskMessage(task, shown, options.context);
@@ -99,12 +104,12 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
 
   options.onPhase?.('coding');
   const firstReply = await ask([first]);
-  const firstCheck = await checkReply(firstReply, workspace, bases, signal);
+  const firstCheck = await checkReply(firstReply, workspace, bases, outside, signal);
   if (firstCheck.ok) return finish(firstCheck, 0);
 
   options.onPhase?.('repairing');
   const secondReply = await ask([first, ...coderRepairMessages(firstReply.text, firstCheck.problems)]);
-  const secondCheck = await checkReply(secondReply, workspace, bases, signal);
+  const secondCheck = await checkReply(secondReply, workspace, bases, outside, signal);
   if (secondCheck.ok) return finish(secondCheck, 1);
 
   throw new HeliosError(
@@ -116,7 +121,7 @@ export async function runCoder(task: Task, options: CoderOptions): Promise<Coder
 
 /** The task's declared files, read once: their content is both the prompt and the validation base. */
 async function selectFiles(
-  task: Task, workspace: CoderWorkspace, bases: Map<string, string | undefined>, options: CoderOptions,
+  task: Task, workspace: CoderWorkspace, bases: Map<string, string | undefined>, outside: Set<string>, options: CoderOptions,
 ): Promise<ShownFile[]> {
   const maxFile = options.maxFileChars ?? CODER_LIMITS.maxFileChars;
   let budget = options.maxContextChars ?? CODER_LIMITS.maxContextChars;
@@ -125,7 +130,12 @@ async function selectFiles(
     const path = normalizeWorkspacePath(raw);
     if (pathProblem(path) !== undefined || bases.has(path)) continue;
     throwIfAborted(options.signal);
-    const content = await workspace.read(path);
+    const content = await readConfined(workspace, path);
+    if (content === OUTSIDE) {
+      outside.add(path);
+      shown.push({ path, content: undefined, truncated: false, omitted: true, fullLength: 0, outside: true });
+      continue;
+    }
     bases.set(path, content);
     if (content === undefined) {
       shown.push({ path, content: undefined, truncated: false, omitted: false, fullLength: 0 });
@@ -148,7 +158,7 @@ interface Accepted {
 type ReplyCheck = Accepted | { readonly ok: false; readonly problems: string[]; readonly truncated: boolean; readonly kind: 'json' | 'schema' | 'edits' };
 
 async function checkReply(
-  reply: LlmResponse, workspace: CoderWorkspace, bases: Map<string, string | undefined>, signal: AbortSignal | undefined,
+  reply: LlmResponse, workspace: CoderWorkspace, bases: Map<string, string | undefined>, outside: Set<string>, signal: AbortSignal | undefined,
 ): Promise<ReplyCheck> {
   if (reply.stopReason === 'refusal') {
     throw new HeliosError('model_refused', 'The model declined to implement this task', { model: reply.model });
@@ -170,13 +180,31 @@ async function checkReply(
   }
   // Files the model names beyond the task's own are read now, only if their paths are safe.
   for (const path of readablePaths(parsed.data.files)) {
-    if (bases.has(path)) continue;
+    if (bases.has(path) || outside.has(path)) continue;
     throwIfAborted(signal);
-    bases.set(path, await workspace.read(path));
+    const content = await readConfined(workspace, path);
+    if (content === OUTSIDE) outside.add(path);
+    else bases.set(path, content);
+  }
+  const escaping = parsed.data.files.filter((f) => outside.has(normalizeWorkspacePath(f.path))).map((f) => f.path);
+  if (escaping.length > 0) {
+    return { ok: false, problems: escaping.map((p) => `${p} resolves outside the workspace (a symbolic link): leave it out of your edits.`), truncated: false, kind: 'edits' };
   }
   const result = validateEdits(parsed.data.files, bases);
   if (!result.ok) return { ok: false, problems: describeEditIssues(result.issues), truncated: false, kind: 'edits' };
   return { ok: true, summary: parsed.data.summary.trim(), files: result.files };
+}
+
+const OUTSIDE = Symbol('outside the workspace');
+
+/** A read that says when the path resolves outside the workspace instead of reading it. */
+async function readConfined(workspace: CoderWorkspace, path: string): Promise<string | undefined | typeof OUTSIDE> {
+  try {
+    return await workspace.read(path);
+  } catch (error) {
+    if (isHeliosError(error, 'path_outside_workspace')) return OUTSIDE;
+    throw error;
+  }
 }
 
 /** Whether a Coder failure is one the router escalates (invalid or truncated output, after the repair). */

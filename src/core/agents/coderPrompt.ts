@@ -48,9 +48,12 @@ export interface ShownFile {
   /** The file exists but was left out (the context budget was used up). */
   readonly omitted: boolean;
   readonly fullLength: number;
+  /** Left out because it resolves outside the workspace (a symlink): never read, never edited. */
+  readonly outside?: boolean;
 }
 
 function status(f: ShownFile, prebuilt: boolean): string {
+  if (f.outside) return 'left out: it resolves outside the workspace; do not edit or create it';
   if (f.content === undefined && !f.omitted) return 'does not exist yet';
   if (prebuilt) return 'exists, see the context';
   if (f.omitted) return 'exists, not shown (too large for the context)';

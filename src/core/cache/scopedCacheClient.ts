@@ -53,13 +53,15 @@ export class ScopedCacheClient implements LlmClient {
  */
 export function coderScopeResolver(
   findTask: (planId: string, taskId: string) => Task | undefined,
-  read: (path: string) => Promise<string | undefined>,
+  read: (path: string, planId: string) => Promise<string | undefined>,
 ): ScopeResolver {
   return async (request) => {
     const { agent, planId, taskId } = request.tags ?? {};
     const task = agent === 'coder' && planId && taskId ? findTask(planId, taskId) : undefined;
-    if (!task) return undefined;
-    const files = await Promise.all(task.files.map(async (f) => [f, await read(f)] as const));
+    if (!task || !planId) return undefined;
+    // Through the plan's tree when the caller has one: the fingerprint is of what the Coder was shown.
+    // A file that cannot be read safely (outside the workspace) counts as absent.
+    const files = await Promise.all(task.files.map(async (f) => [f, await read(f, planId).catch(() => undefined)] as const));
     return { agent: 'coder', taskType: task.taskType, fingerprint: contextFingerprint(files), query: `${task.title}\n${task.description}`, paths: [...task.files] };
   };
 }

@@ -55,7 +55,8 @@ export function createContextHook(
           applied.set(f, text);
         }
         for (const f of files) {
-          const text = await tree.read(f);
+          // A file that resolves outside the workspace is not read: it stays out of the context too.
+          const text = await tree.read(f).catch(() => undefined);
           if (text === undefined) workspace.remove(f);
           else workspace.updateText(f, text);
         }

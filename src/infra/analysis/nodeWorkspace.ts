@@ -1,6 +1,8 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { WorkspaceSource } from '../../core/analysis/workspaceGraph';
+import { isHeliosError } from '../../core/errors/heliosError';
+import { resolveInside } from '../changes/safeWorkspace';
 
 /** Folders never scanned: dependencies, VCS data, build output, caches. */
 export const DEFAULT_IGNORED_DIRS: readonly string[] = ['node_modules', '.git', 'dist', 'out', 'build', 'coverage', '.vscode-test', '.next', '.turbo', '.cache'];
@@ -40,9 +42,15 @@ export class NodeWorkspace implements WorkspaceSource {
     return out.sort();
   }
 
+  /** A file's text; one that resolves outside the root (a symlink, or through a linked folder) reads as missing. */
   async readFile(file: string): Promise<string | undefined> {
     try {
-      return await fs.readFile(this.absolute(file), 'utf8');
+      const inside = await resolveInside(this.root, file).catch((error: unknown) => {
+        if (isHeliosError(error, 'path_outside_workspace')) return undefined;
+        throw error;
+      });
+      if (inside === undefined) return undefined;
+      return await fs.readFile(inside, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
