@@ -54,7 +54,7 @@ import { planForPrd, prdPathOf } from './prdPlan';
 import { logRestoreEvent, reportCorruptState, withRunFaults } from './runFaults';
 
 export const runCommand = {
-  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--max-output-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--no-cache] [--no-git] [--replan] [--json]',
+  usage: 'run <plan.json|prd.md>… [--concurrency N] [--per-plan N] [--state DIR] [--workspace DIR] [--provider P] [--speed-up X] [--window-tokens N] [--max-output-tokens N] [--metrics-port N] [--review] [--review-rounds N] [--verify "<command>"|auto] [--verify-allow-host H]… [--apply] [--apply-unreviewed] [--no-cache] [--no-git] [--replan] [--json]',
   // A second runner, a changed PRD, a full or unwritable --state: one sentence, exit 1 (runFaults.ts).
   run: (argv: string[]) => withRunFaults(() => runPlans(argv)),
 };
@@ -80,6 +80,7 @@ async function runPlans(argv: string[]): Promise<number> {
       'metrics-port': { type: 'string' },
       review: { type: 'boolean', default: false },
       apply: { type: 'boolean', default: false },
+      'apply-unreviewed': { type: 'boolean', default: false },
       verify: { type: 'string' },
       'verify-allow-host': { type: 'string', multiple: true },
       'review-rounds': { type: 'string' },
@@ -90,6 +91,11 @@ async function runPlans(argv: string[]): Promise<number> {
     },
   });
   if (positionals.length === 0) throw new CliUsageError('run needs a plan.json or a PRD (see helios run --help).');
+  // `--apply` writes what a reviewer or a test vouched for; writing what no one checked is asked for by name.
+  if (values.apply && !values.review && values.verify === undefined && !values['apply-unreviewed']) {
+    throw new CliUsageError('--apply writes only reviewed or verified changes: add --review and/or --verify, or say --apply-unreviewed to write changes no one has checked.');
+  }
+  const apply = values.apply || values['apply-unreviewed'];
   // Every number is checked before anything starts: a bad value is exit 2, never a silent default.
   const metricsPort = intFlag('--metrics-port', values['metrics-port'], { min: 0, max: 65_535 });
   const reviewRounds = intFlag('--review-rounds', values['review-rounds'], { min: 1, max: 5, default: DEFAULT_REVIEW_ROUNDS });
@@ -193,10 +199,10 @@ async function runPlans(argv: string[]): Promise<number> {
         costUsd: tasks.reduce((n, t) => n + (t.costUsd ?? 0), 0),
       };
     });
-    const reviewed = values.review || values.apply || verify ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
+    const reviewed = values.review || apply || verify ? await reviewedChanges(stateDir, plans, scheduler) : undefined;
     const integration = plans.map((p) => integrationJson(p, scheduler.runOf(p.id)!, pipeline.branchInfo(p.id)));
     // Without `--apply` nothing is written to the workspace: the plan's result stays in `--state` (and its branch).
-    const applied = values.apply ? await landPlans(workspaceDir, plans, pipeline, reviewed ?? [], changeStore, log) : undefined;
+    const applied = apply ? await landPlans(workspaceDir, plans, pipeline, reviewed ?? [], changeStore, log) : undefined;
     if (values.json) {
       process.stdout.write(`${JSON.stringify({
         plans: summary, seconds: (Date.now() - started) / 1000, integration,

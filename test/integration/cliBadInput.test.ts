@@ -80,6 +80,14 @@ describe('helios CLI: bad input is refused with one sentence (issue 18)', () => 
     await assertRefused(runPlan(file), /dupes\.json cannot run: id T2 is used more than once; T1 depends on T9, which is not a task of the plan/);
   });
 
+  it('row 7: --apply without --review or --verify is refused; --apply-unreviewed says it by name and writes', async () => {
+    await assertRefused(runPlan(good, '--apply'), /--apply writes only reviewed or verified changes: add --review and\/or --verify, or say --apply-unreviewed/);
+    const ws = path.join(dir, 'ws');
+    const { code, stderr } = await runPlan(good, '--apply-unreviewed');
+    assert.equal(code, 0, stderr);
+    assert.ok(existsSync(path.join(ws, 'src', 'T1.ts')) && existsSync(path.join(ws, 'src', 'T2.ts')), 'the plan landed');
+  });
+
   it('scope 1: a bare {"tasks": […]} graph runs as a PRD-less plan with an id from its content', async () => {
     const file = path.join(dir, 'graph.json');
     await writeFile(file, JSON.stringify({ tasks: [task('T1'), task('T2', ['T1'])] }));

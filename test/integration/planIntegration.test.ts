@@ -173,7 +173,9 @@ describe('plans that build: tasks on top of their dependencies, siblings merged,
       const before = kind === 'git' ? git(dir, 'status', '--porcelain') : '';
       const env = { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key' };
       const state = path.join(dir, '..', `${path.basename(dir)}-state`);
-      const { code, stdout, stderr } = await runCli(['run', planFile, '--state', state, '--workspace', dir, '--apply', '--json'], env);
+      // Verified in the sandbox on the plan's tree (src/notes.ts exists only there until --apply).
+      const verify = 'node -e "require(\'fs\').accessSync(\'src/notes.ts\')"';
+      const { code, stdout, stderr } = await runCli(['run', planFile, '--state', state, '--workspace', dir, '--verify', verify, '--apply', '--json'], env);
       assert.equal(code, 0, stderr);
       const out = JSON.parse(stdout) as {
         integration: { planId: string; tasks: Record<string, string>; branch?: string; worktree?: string }[];
