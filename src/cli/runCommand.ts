@@ -32,6 +32,7 @@ import { openGitPlanBranch } from '../infra/git/gitPlanBranch';
 import { applyToDisk } from '../infra/changes/safeWorkspace';
 import { readWorkspaceFile as readInside } from '../infra/changes/diskChanges';
 import { isHeliosError } from '../core/errors/heliosError';
+import { watchBudget } from './budgetNotices';
 import { planLanding } from '../core/integration/landPlan';
 import type { PlanBranchInfo } from '../core/integration/planBranch';
 import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline } from '../core/pipeline/runPipeline';
@@ -122,6 +123,7 @@ async function runPlans(argv: string[]): Promise<number> {
       windowTokens,
     };
     const governor = await Governor.create({ ledger, config });
+    const unwatchBudget = watchBudget(governor, log);
     const workspace = `file://${workspaceDir}`;
     metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
     // router → cache → governor → provider, with the caches in `--state` (`--no-cache`: L1 only).
@@ -214,6 +216,7 @@ async function runPlans(argv: string[]): Promise<number> {
       for (const i of integration) if (i.branch) process.stdout.write(`${i.planId}: plan branch ${i.branch} (worktree ${i.worktree})\n`);
     }
     pipeline.dispose();
+    unwatchBudget();
     governor.dispose();
     const landed = !applied || Object.values(applied).every((a) => a.conflicts.length === 0 && a.refused === undefined);
     return summary.every((s) => s.failed === 0 && s.skipped === 0) && landed ? 0 : 1;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -78,6 +79,29 @@ describe('helios CLI: bad input is refused with one sentence (issue 18)', () => 
     const file = path.join(dir, 'dupes.json');
     await writeFile(file, planText([task('T1', ['T9']), task('T2'), task('T2', ['T1'])]));
     await assertRefused(runPlan(file), /dupes\.json cannot run: id T2 is used more than once; T1 depends on T9, which is not a task of the plan/);
+  });
+
+  it('scope 4: a run paused by the budget says why and when it resumes, instead of waiting in silence', async () => {
+    const file = path.join(dir, 'budget.json');
+    const big = (id: string, deps: string[]) => ({ ...task(id, deps), estimatedTokens: 3_000 });
+    await writeFile(file, JSON.stringify({ tasks: [big('T1', []), big('T2', ['T1']), big('T3', ['T2'])] }));
+    const args = [CLI, 'run', file, '--state', stateOf(++runs), '--workspace', path.join(dir, 'ws'), '--no-git', '--window-tokens', '6200'];
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const paused = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/⏸ budget: paused/.test(stderr)) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      child.on('close', () => resolve(/⏸ budget: paused/.test(stderr)));
+    });
+    child.kill('SIGKILL');
+    assert.ok(paused, stderr);
+    assert.match(stderr, /⏸ budget: paused — the next call does not fit in what is left of the window \([\d,]+ of 6,200 tokens used\); it waits until the window resets at \d\d:\d\d UTC \(in \d+ min\)\. Raise --window-tokens/);
   });
 
   it('row 7: --apply without --review or --verify is refused; --apply-unreviewed says it by name and writes', async () => {
