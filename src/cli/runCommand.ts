@@ -33,6 +33,7 @@ import { applyToDisk } from '../infra/changes/safeWorkspace';
 import { readWorkspaceFile as readInside } from '../infra/changes/diskChanges';
 import { isHeliosError } from '../core/errors/heliosError';
 import { watchBudget } from './budgetNotices';
+import { SIGNAL_EXIT, stopOnSignals } from './stopOnSignals';
 import { planLanding } from '../core/integration/landPlan';
 import type { PlanBranchInfo } from '../core/integration/planBranch';
 import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline } from '../core/pipeline/runPipeline';
@@ -185,8 +186,16 @@ async function runPlans(argv: string[]): Promise<number> {
       }
     });
     const started = Date.now();
+    // Ctrl-C, SIGTERM, SIGHUP: abort the calls in flight (their reservations released, `claude` and
+    // verify process groups killed), wait for them, save, exit. The next run resumes.
+    const stop = stopOnSignals(async (signal) => {
+      log(`${signal}: stopping — aborting the calls in flight; finished tasks are kept and the next run resumes where this one stopped.`);
+      const aborted = await scheduler.interrupt();
+      log(`stopped: ${aborted} call(s) aborted, their budget released.`);
+    });
     for (const plan of plans) await scheduler.addPlan(plan);
     await scheduler.whenIdle();
+    await stop.settled();
     // L3 entries are written after their answers returned: let the last ones land before exiting.
     await client.cache.settled();
     const summary = plans.map((p) => {
@@ -219,6 +228,7 @@ async function runPlans(argv: string[]): Promise<number> {
     unwatchBudget();
     governor.dispose();
     const landed = !applied || Object.values(applied).every((a) => a.conflicts.length === 0 && a.refused === undefined);
+    if (stop.signal) return SIGNAL_EXIT[stop.signal];
     return summary.every((s) => s.failed === 0 && s.skipped === 0) && landed ? 0 : 1;
   } finally {
     await Promise.all(locks.map((l) => l.release()));

@@ -108,6 +108,8 @@ export class Scheduler {
   private readonly now: () => number;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private running = 0;
+  /** `interrupt()` was called: nothing new starts. */
+  private interrupted = false;
   /** The run state could not be saved (a full disk): nothing more starts, and `whenIdle` rejects with it. */
   private storageFault: Error | undefined;
 
@@ -190,6 +192,27 @@ export class Scheduler {
   }
 
   /**
+   * Stops the whole run for now (a signal, the window closing): every call in flight is aborted
+   * (its budget reservation released, its child process killed), its task goes back to the queue
+   * and nothing new starts. Run states stay `running`, so the next run resumes them; resolves
+   * when the aborted tasks are back and saved, with how many calls it aborted.
+   */
+  async interrupt(): Promise<number> {
+    this.interrupted = true;
+    let aborted = 0;
+    for (const entry of this.plans.values()) {
+      for (const [taskId, controller] of entry.inFlight) {
+        entry.held.add(taskId);
+        controller.abort();
+        aborted++;
+      }
+    }
+    this.pump();
+    await this.whenIdle().catch(() => undefined);
+    return aborted;
+  }
+
+  /**
    * Resolves when nothing runs and nothing can start (every plan finished, paused or cancelled);
    * rejects with the storage fault (`disk_full`, `state_unwritable`) that stopped the run.
    */
@@ -223,7 +246,7 @@ export class Scheduler {
         this.wakeAt(blocked);
         break;
       }
-      const next = this.storageFault === undefined ? this.pickNext() : undefined;
+      const next = this.storageFault === undefined && !this.interrupted ? this.pickNext() : undefined;
       if (!next) break;
       this.start(next.entry, next.task);
     }
@@ -377,7 +400,7 @@ export class Scheduler {
 
   private isIdle(): boolean {
     if (this.running > 0) return false;
-    if (this.storageFault !== undefined) return true;
+    if (this.storageFault !== undefined || this.interrupted) return true;
     if (this.limiter.blockedUntil > 0) return false;
     for (const entry of this.plans.values()) {
       if (entry.run.state !== 'running') continue;
