@@ -173,7 +173,8 @@ function startRun(args: { planFile: string; state: string; ws: string; concurren
   const child = spawn(process.execPath, [
     CLI, 'run', args.planFile, '--state', args.state, '--workspace', args.ws, '--concurrency', String(args.concurrency), '--no-cache',
   ], {
-    env: { PATH: process.env.PATH, HOME: args.home, ANTHROPIC_BASE_URL: args.simUrl, ANTHROPIC_API_KEY: 'sim-dummy-key' },
+    // No V8 coverage from 40 killed and resumed CLI runs (see test/support/cliProcess.ts).
+    env: { PATH: process.env.PATH, HOME: args.home, ANTHROPIC_BASE_URL: args.simUrl, ANTHROPIC_API_KEY: 'sim-dummy-key', NODE_V8_COVERAGE: '' },
     stdio: ['ignore', 'ignore', 'pipe'], detached: true,
   });
   live.add(child);

@@ -74,7 +74,7 @@ describe('helios run stops cleanly on a signal (real claude binary)', () => {
       const marker = `HELIOS_TEST_RUN=${path.basename(work)}`;
       const env = {
         PATH: process.env.PATH, HOME: work, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key', HELIOS_CLAUDE_PATH: CLAUDE,
-        HELIOS_TEST_RUN: path.basename(work),
+        HELIOS_TEST_RUN: path.basename(work), NODE_V8_COVERAGE: '',
       };
       const state = path.join(work, 'state');
       const args = [CLI, 'run', planFile, '--provider', 'claude-code', '--state', state, '--workspace', work, '--no-git', '--concurrency', '4', '--per-plan', '4'];

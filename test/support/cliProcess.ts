@@ -16,7 +16,9 @@ export interface CliProcess {
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No V8 coverage from the bundled CLI: Node copies NODE_V8_COVERAGE into every child, and ~45 MB
+  // per CLI run made c8's report run out of memory; these runs test behaviour, the unit suites coverage.
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, NODE_V8_COVERAGE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
