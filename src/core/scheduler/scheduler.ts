@@ -1,8 +1,5 @@
 import type { Plan, Task, TaskStatus } from '../../shared/taskGraph';
-import type { TaskReviewSummary } from '../../shared/review';
-import type { TokenUsage } from '../../shared/usage';
-import type { VerificationStatus } from '../../shared/verification';
-import type { TaskIntegration } from '../../shared/integration';
+import type { StoredTaskOutcome, TaskIntegration } from '../../shared/integration';
 import { HeliosError, type HeliosErrorReason } from '../errors/heliosError';
 import { criticalPathWeights, fanOut, priorityScore } from './priority';
 import { AdaptiveRateLimiter, type RateLimitInfo } from './rateLimiter';
@@ -19,20 +16,12 @@ export interface TaskJob {
 }
 
 export type TaskResult =
-  | {
+  | (StoredTaskOutcome & {
     readonly ok: true;
-    readonly model: string;
-    readonly reasonCode: string;
-    readonly reason: string;
-    readonly usage: TokenUsage;
-    readonly costUsd: number;
-    readonly calls: number;
     readonly rateLimit?: RateLimitInfo;
-    readonly review?: TaskReviewSummary;
-    readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
     /** How the change reached the plan's tree (absent when the run keeps no tree). */
     readonly integration?: TaskIntegration;
-  }
+  })
   | {
     readonly ok: false;
     /** `details` as the HeliosError had them (a storage fault's path). */

@@ -9,6 +9,7 @@ import type { ProposedChange, ProposedFileChange } from '../../shared/proposedCh
 import type { ChangeEntry } from './agentDiffsModel';
 import { proposedUri, type ChangeFileRef } from './changeUris';
 import type { FindingPlacement } from './reviewComments';
+import { writeInOneEdit } from './workspaceWrites';
 
 /** Where changes are stored (workspace storage), as the service needs it. */
 export interface ChangeRepository {
@@ -178,30 +179,10 @@ export class ChangeService implements vscode.Disposable {
 
   /** One WorkspaceEdit for the task's files (undoable as one step), then every touched file saved. */
   private async write(plan: ApplyPlan): Promise<boolean> {
-    const root = this.deps.root()!;
-    const edit = new vscode.WorkspaceEdit();
-    const uris: vscode.Uri[] = [];
-    for (const file of plan.files) {
-      const uri = vscode.Uri.file(await resolveInside(root.fsPath, file.path));
-      uris.push(uri);
-      if (file.expectedSha256 === null) {
-        edit.createFile(uri, { ignoreIfExists: false, contents: new TextEncoder().encode(file.content) });
-        continue;
-      }
-      const doc = await vscode.workspace.openTextDocument(uri);
-      // The user may have typed since the plan read the file: never overwrite that.
-      if (sha256Hex(doc.getText()) !== file.expectedSha256) {
-        throw new HeliosError('change_conflict', `${file.path} changed while the change was being applied`, { path: file.path });
-      }
-      edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), file.content!);
-    }
-    if (!(await vscode.workspace.applyEdit(edit))) {
+    const written = await writeInOneEdit(this.deps.root()!, plan.files.map((f) => ({ path: f.path, expectedSha256: f.expectedSha256, content: f.content! })));
+    if (!written) {
       this.deps.log.warn(`The workspace refused the edit for ${plan.next.planId}/${plan.next.taskId}; nothing was written`);
       return false;
-    }
-    for (const uri of uris) {
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      if (doc?.isDirty) await doc.save();
     }
     this.deps.log.info(`Applied ${plan.files.length} file(s) of ${plan.next.planId}/${plan.next.taskId}`);
     return true;

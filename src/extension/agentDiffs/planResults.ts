@@ -5,7 +5,7 @@ import { PlanTree, type TreeStore } from '../../core/integration/planTree';
 import { lineHunksOf } from '../../core/changes/lineHunks';
 import { sha256Hex } from '../../core/changes/proposedChange';
 import { HeliosError } from '../../core/errors/heliosError';
-import { resolveInside } from '../../infra/changes/safeWorkspace';
+import { writeInOneEdit } from './workspaceWrites';
 import type { ChangeService } from './changeService';
 
 /** The whole plan's result in Agent Diffs: every file the plan changed, against your files. */
@@ -146,25 +146,7 @@ export class PlanResults implements vscode.TextDocumentContentProvider, vscode.D
     if (landing.writes.length > 0) {
       const root = vscode.workspace.workspaceFolders?.[0]?.uri;
       if (!root) throw new HeliosError('no_workspace', 'No folder is open');
-      const edit = new vscode.WorkspaceEdit();
-      const uris: vscode.Uri[] = [];
-      for (const write of landing.writes) {
-        const uri = vscode.Uri.file(await resolveInside(root.fsPath, write.path));
-        uris.push(uri);
-        if (write.expectedSha256 === null) {
-          edit.createFile(uri, { ignoreIfExists: false, contents: new TextEncoder().encode(write.content) });
-          continue;
-        }
-        const doc = await vscode.workspace.openTextDocument(uri);
-        // The user may have typed since the landing was computed: never overwrite that.
-        if (sha256Hex(doc.getText()) !== write.expectedSha256) throw new HeliosError('change_conflict', `${write.path} changed while the plan was being applied`, { path: write.path });
-        edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), write.content);
-      }
-      if (!(await vscode.workspace.applyEdit(edit))) return { kind: 'failed' };
-      for (const uri of uris) {
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        if (doc?.isDirty) await doc.save();
-      }
+      if (!(await writeInOneEdit(root, landing.writes))) return { kind: 'failed' };
     }
     // Those tasks' changes are now in the user's files.
     for (const taskId of taskIds) {
