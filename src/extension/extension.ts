@@ -20,7 +20,7 @@ import { dagPanelDeps } from './commands/showPlan';
 import { STATE_KEYS } from './constants';
 import { BudgetPanel, registerBudgetPanelSerializer } from './budgetPanel/budgetPanel';
 import { budgetPanelDeps } from './commands/showBudget';
-import { registerDagPanelSerializer } from './dagPanel/dagPanel';
+import { DagPanel, registerDagPanelSerializer } from './dagPanel/dagPanel';
 import type { HeliosContext } from './heliosContext';
 import { createLog } from './log';
 import { MetricsHost } from './metricsHost';
@@ -80,6 +80,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   if (extension.storageUri) {
     const changes = new FileChangeStore(extension.storageUri.fsPath, { onCorrupt: corruptStateWarning(log, 'change') });
     ctx.runner = new PlanRunner(ctx, extension.storageUri, changes);
+    const runner = ctx.runner;
+    onDeactivate.push(() => runner.stop());
     extension.subscriptions.push(ctx.runner, ctx.runner.onDidChange((e) => metrics.schedulerEvent(e)));
     extension.subscriptions.push(createAgentDiffs(ctx, extension.storageUri, changes).disposable);
   }
@@ -100,6 +102,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
       render();
       void BudgetPanel.currentPanel?.update();
       DashboardPanel.currentPanel?.scheduleUpdate();
+      // The DAG panel's header says when the budget holds a running plan back.
+      if (governor.state !== lastState) void DagPanel.currentPanel?.update();
       if (governor.state !== lastState) log.info(`Budget state: ${lastState} → ${governor.state}`);
       lastState = governor.state;
     }) },
@@ -149,9 +153,15 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   void maybeRemindKeyRotation(ctx);
 }
 
-export function deactivate(): Promise<void> {
+/** What must finish before the extension host goes: runs in flight stop (their children killed). */
+const onDeactivate: Array<() => Promise<void>> = [];
+/** How long deactivation waits for calls to stop before it lets VS Code go on. */
+const STOP_GRACE_MS = 5_000;
+
+export async function deactivate(): Promise<void> {
+  await Promise.race([Promise.all(onDeactivate.map((stop) => stop().catch(() => undefined))), new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
   // Everything else is owned by extension.subscriptions; the sandbox runtime's proxies are process-wide.
-  return shutdownSandboxRuntime();
+  await shutdownSandboxRuntime();
 }
 
 /** Whether the user's own `claude` is installed (checked off the activation path, once). */

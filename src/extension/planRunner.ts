@@ -137,6 +137,15 @@ export class PlanRunner implements vscode.Disposable {
     return this.pipeline?.scheduler.cancelPlan(planId) ?? Promise.resolve();
   }
 
+  /**
+   * The window is closing: abort the calls in flight (reservations released, `claude` and verify
+   * process groups killed) and wait for them, so nothing keeps spending the window unrecorded. The
+   * run states stay resumable.
+   */
+  async stop(): Promise<void> {
+    await this.pipeline?.scheduler.interrupt();
+  }
+
   dispose(): void {
     this.release();
     this.changed.dispose();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildDagSnapshot } from '../../src/extension/dagPanel/dagSnapshot';
+import { budgetNotice } from '../../src/webview/dag/format';
 import type { Plan } from '../../src/shared/taskGraph';
 
 const plan: Plan = {
@@ -60,5 +61,23 @@ describe('buildDagSnapshot', () => {
   it('handles an empty graph', () => {
     const s = buildDagSnapshot({ ...plan, graph: { tasks: [] }, status: {} });
     assert.deepEqual(s.nodes, []);
+  });
+});
+
+describe('the DAG header while the budget holds a run back', () => {
+  it('says the run is paused and when the window resets, only while the plan runs', () => {
+    const plan = {
+      version: 1 as const, id: 'p', createdAt: '2026-12-02T00:00:00Z', prdPath: 'PRD.md', prdSha256: 'x', plannedBy: 'm', provider: 's',
+      graph: { tasks: [] }, status: {}, usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, cacheCreation5mTokens: 0, cacheCreation1hTokens: 0 },
+      costUsd: 0, repairs: 0,
+    };
+    const running = { planId: 'p', state: 'running' as const, tasks: {}, updatedAt: '2026-12-02T00:00:00Z' };
+    const strings = { budgetPaused: 'Paused until {0}.', budgetThrottled: 'Throttled until {0}.' } as unknown as Parameters<typeof budgetNotice>[1];
+    const paused = buildDagSnapshot(plan, running, { state: 'paused', resetsAt: 'soon' });
+    assert.deepEqual(paused.budget, { state: 'paused', resetsAt: 'soon' });
+    assert.equal(budgetNotice(paused, strings), '⏸ Paused until soon.');
+    assert.equal(buildDagSnapshot(plan, { ...running, state: 'done' }, { state: 'paused', resetsAt: 'soon' }).budget, undefined, 'a finished plan is not held back');
+    assert.equal(buildDagSnapshot(plan, running, { state: 'ok', resetsAt: 'soon' }).budget, undefined);
+    assert.equal(budgetNotice(buildDagSnapshot(plan, running, { state: 'throttled', resetsAt: 'later' }), strings), '⚠ Throttled until later.');
   });
 });

@@ -15,7 +15,9 @@ export function dagPanelDeps(ctx: HeliosContext): DagPanelDeps {
     workspaceFolder: () => vscode.workspace.workspaceFolders?.[0]?.uri,
     getSnapshot: async (): Promise<DagSnapshot | null> => {
       const plan = await ctx.plans?.latest();
-      return plan ? buildDagSnapshot(plan, await ctx.runner?.runOf(plan.id)) : null;
+      if (!plan) return null;
+      const budget = ctx.budgetSnapshot();
+      return buildDagSnapshot(plan, await ctx.runner?.runOf(plan.id), { state: budget.state, resetsAt: budget.period.end });
     },
   };
 }

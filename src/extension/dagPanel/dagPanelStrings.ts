@@ -22,6 +22,8 @@ export function dagPanelStrings(): DagPanelStrings {
       rebased: vscode.l10n.t('rebased (+{0})'),
       conflicted: vscode.l10n.t('conflict: overlaps another task'),
     },
+    budgetPaused: vscode.l10n.t('Paused by the budget: the window is at its cap. Calls go on when it resets at {0}.'),
+    budgetThrottled: vscode.l10n.t('Throttled by the budget: Opus work goes to Sonnet until the window resets at {0}.'),
     statuses: {
       pending: vscode.l10n.t('Pending'),
       ready: vscode.l10n.t('Ready'),

@@ -3,11 +3,14 @@ import type { DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { PlanRun, TaskRun } from '../../core/scheduler/runState';
 import type { DagNodeRun } from '../../shared/protocol/dagPanel';
 import type { Plan } from '../../shared/taskGraph';
+import type { GovernorState } from '../../shared/budget';
 import { totalTokens } from '../../shared/usage';
 
 /** The plan plus its run state (status, model, reason, usage per task), when it has run. */
-export function buildDagSnapshot(plan: Plan, run?: PlanRun): DagSnapshot {
+export function buildDagSnapshot(plan: Plan, run?: PlanRun, budget?: { readonly state: GovernorState; readonly resetsAt: string }): DagSnapshot {
+  const held = run?.state === 'running' && budget && budget.state !== 'ok' ? { budget: { state: budget.state, resetsAt: budget.resetsAt } } : {};
   return {
+    ...held,
     planId: plan.id,
     prdPath: plan.prdPath,
     plannedBy: plan.plannedBy,

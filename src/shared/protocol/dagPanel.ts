@@ -49,6 +49,8 @@ export interface DagSnapshot {
   readonly totalTokens: number;
   readonly costUsd: number;
   readonly nodes: readonly DagNodeView[];
+  /** The plan is running but the budget holds it back: what the header says, never a silent wait. */
+  readonly budget?: { readonly state: 'throttled' | 'paused'; readonly resetsAt: string };
 }
 
 /** Strings the panel shows, localized by the host (the webview has no l10n of its own). */
@@ -73,6 +75,9 @@ export interface DagPanelStrings {
     readonly rebased?: string;
     readonly conflicted?: string;
   };
+  /** The header while the budget holds the run back; `{0}` = the window's reset time. */
+  readonly budgetPaused?: string;
+  readonly budgetThrottled?: string;
   /** Status names for the legend, node tooltips and the details pane. */
   readonly statuses: Readonly<Record<TaskStatus, string>>;
 }

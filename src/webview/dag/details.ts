@@ -1,7 +1,7 @@
 /** The details pane for the selected task, and the header and legend above the graph. */
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { TaskStatus } from '../../shared/taskGraph';
-import { checkLabels, formatInteger, headerParts, STATUS_GLYPH, statusLabel } from './format';
+import { budgetNotice, checkLabels, formatInteger, headerParts, STATUS_GLYPH, statusLabel } from './format';
 import { h } from '../common/dom';
 
 export interface DetailsHandlers {
@@ -75,7 +75,10 @@ export function renderHeader(header: HTMLElement, snapshot: DagSnapshot | null, 
   });
   const prd = line.querySelector('.dag-header-prd');
   if (prd instanceof HTMLElement) prd.title = snapshot.prdPath;
+  const notice = budgetNotice(snapshot, strings);
+  if (notice) line.appendChild(h('span', `dag-header-budget is-${snapshot.budget!.state}`, notice));
 }
+
 
 const STATUS_ORDER: readonly TaskStatus[] = ['pending', 'ready', 'running', 'done', 'failed', 'skipped'];
 

@@ -92,3 +92,13 @@ export function checkLabels(node: DagNodeView, strings: DagPanelStrings): string
   else if (i?.status === 'conflicted' && checks.conflicted) out.push(`⚠ ${checks.conflicted}`);
   return out;
 }
+
+/** The header's budget line while the run is held back: the state and when the window resets. */
+export function budgetNotice(snapshot: DagSnapshot, strings: DagPanelStrings): string | undefined {
+  const b = snapshot.budget;
+  const text = b?.state === 'paused' ? strings.budgetPaused : b?.state === 'throttled' ? strings.budgetThrottled : undefined;
+  if (!b || !text) return undefined;
+  const at = new Date(b.resetsAt);
+  const time = Number.isNaN(at.getTime()) ? b.resetsAt : at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return `${b.state === 'paused' ? '⏸' : '⚠'} ${text.replace('{0}', time)}`;
+}
