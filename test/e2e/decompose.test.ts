@@ -308,6 +308,8 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await waitFor('every change to be marked applied', () => storedChanges(server.userDataDir).every((c) => c.state === 'applied') ? true : undefined, 30_000);
       log(`accepted plan ${planId}: ${paths.length} files equal ${branch}`);
       await runCommand(page, 'Helios: Show Agent Diffs');
+      // The view is focused: Home scrolls its (virtualised) list back to the top, where the plan is.
+      await page.keyboard.press('Home');
       await page.waitForSelector('.monaco-list-row[aria-label^="Whole plan,"][aria-label*="accepted"]', { timeout: 30_000 });
       await screenshot(page, 'plan-accepted');
     }));
