@@ -151,6 +151,7 @@ describe('plans that build: tasks on top of their dependencies, siblings merged,
       const firstTitle = notesPlan().graph.tasks.find((t) => t.id === first)!.title;
       assert.ok(taskLines(recording.coderPrompts.get(rebased)![1]!, firstTitle) > 0, 'the rebase is coded on the tree with its sibling merged in');
       assert.ok((run.tasks[rebased]!.integration?.rebaseCostUsd ?? 0) > 0, 'the rebase\'s extra cost is on the node');
+      assert.equal(run.tasks[rebased]!.reasonCode, run.tasks[first]!.reasonCode, 'its reason is why the model was chosen, not that it was rebased');
 
       const tree = await pipeline.tree(plan);
       const app = (await tree.read('src/app.ts'))!;

@@ -28,12 +28,3 @@ export interface PlanBranch {
   /** Takes a task's commit off the branch (the user rejected it); later tasks stay. */
   dropTask?(taskId: string): Promise<void>;
 }
-
-/** The storage-only mirror: nothing to record beyond the tree itself. */
-export function storageBranch(dir: string, recorded: () => readonly string[]): PlanBranch {
-  return {
-    info: { kind: 'storage', dir },
-    recordedTasks: () => Promise.resolve(recorded()),
-    recordTask: () => Promise.resolve(),
-  };
-}

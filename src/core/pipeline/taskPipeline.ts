@@ -115,7 +115,8 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
       });
     };
     let decision = route(0);
-    const firstDecision = decision;
+    /** The last route that chose the model for a reason of its own: a rebase keeps it, so its `✓` line says why. */
+    let explained = decision;
     deps.onRouted?.(plan, task, decision);
     const calls: LlmResponse[] = [];
     const reviewCalls: LlmResponse[] = [];
@@ -181,6 +182,7 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
       // Hold the files while re-running, so the rebased change integrates without another overlap.
       releaseRebase = await tree.reserve(task.id, new Set([...task.files, ...change.files.map((f) => f.path)]));
       rebaseFrom = calls.length + reviewCalls.length;
+      explained = decision;
       decision = routeTask({
         task: routerTaskOf(task), fanOut, governorState: deps.budget().state, opusShare: opusShareOf(deps.budget().byFamily),
         ...(deps.routerSettings ? { settings: deps.routerSettings } : {}), rebaseOf: decision.family,
@@ -251,8 +253,8 @@ export function createCoderExecutor(deps: CoderExecutorDeps): TaskExecutor {
         const all = [...calls, ...reviewCalls];
         const rateLimit = [...all].reverse().find((c) => c.rateLimit)?.rateLimit;
         const outcome: StoredTaskOutcome = {
-          model: change.model, reasonCode: (rebaseFrom === undefined ? decision : firstDecision).reason.code,
-          reason: describeRoute((rebaseFrom === undefined ? decision : firstDecision).reason),
+          model: change.model, reasonCode: (decision.reason.code === 'rebase' ? explained : decision).reason.code,
+          reason: describeRoute((decision.reason.code === 'rebase' ? explained : decision).reason),
           usage: all.reduce((sum, c) => addUsage(sum, c.usage), ZERO_USAGE), costUsd: sumCost(all), calls: all.length,
           ...(finalReview ? {
             review: {
