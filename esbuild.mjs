@@ -1,5 +1,6 @@
 // Bundles the extension host, the CLI and the webviews, and enforces the layer rule:
-//   shared ← core ← infra ← extension/cli, and webview → shared.
+//   shared ← core ← infra ← extension/cli, webview → shared, and simulator → shared (the
+//   embedded fake Messages API: only extension/cli start it; core and infra never import it).
 // A forbidden import fails the build, so the rule does not depend on review.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
@@ -14,9 +15,10 @@ const ALLOWED = {
   shared: [],
   core: ['shared'],
   infra: ['core', 'shared'],
-  extension: ['infra', 'core', 'shared'],
-  cli: ['infra', 'core', 'shared'],
+  extension: ['infra', 'core', 'shared', 'simulator'],
+  cli: ['infra', 'core', 'shared', 'simulator'],
   webview: ['shared'],
+  simulator: ['shared'],
 };
 /** Packages a layer may never import. */
 const FORBIDDEN_PACKAGES = {
@@ -25,6 +27,7 @@ const FORBIDDEN_PACKAGES = {
   infra: ['vscode'],
   cli: ['vscode'],
   webview: ['vscode'],
+  simulator: ['vscode'],
 };
 
 function layerOf(file) {
@@ -48,6 +51,9 @@ const layerRule = {
         }
         if (from === 'shared') {
           return { errors: [{ text: `layer rule: src/shared imports nothing ('${args.path}' in ${path.relative(root, args.importer)})` }] };
+        }
+        if (from === 'simulator' && !args.path.startsWith('node:')) {
+          return { errors: [{ text: `layer rule: src/simulator imports only node: modules and src/shared ('${args.path}' in ${path.relative(root, args.importer)})` }] };
         }
         return undefined;
       }

@@ -6,9 +6,9 @@ import tseslint from 'typescript-eslint';
 const vscodeBan = { name: 'vscode', message: 'Only src/extension may import vscode (DESIGN.md: the one dependency rule).' };
 const layer = (allowed) => ({
   patterns: [{
-    group: ['**/core/**', '**/infra/**', '**/extension/**', '**/cli/**', '**/webview/**', '**/shared/**']
+    group: ['**/core/**', '**/infra/**', '**/extension/**', '**/cli/**', '**/webview/**', '**/shared/**', '**/simulator/**']
       .filter((g) => !allowed.some((a) => g.includes(`/${a}/`))),
-    message: 'This import breaks the layer rule: shared ← core ← infra ← extension/cli, webview → shared.',
+    message: 'This import breaks the layer rule: shared ← core ← infra ← extension/cli, webview → shared, simulator → shared (only extension/cli import it).',
   }],
 });
 
@@ -37,8 +37,18 @@ export default tseslint.config(
   },
   { files: ['src/shared/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeBan], ...layer(['shared']) }] } },
   { files: ['src/infra/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeBan], ...layer(['infra', 'core', 'shared']) }] } },
-  { files: ['src/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeBan], ...layer(['cli', 'infra', 'core', 'shared']) }] } },
+  { files: ['src/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeBan], ...layer(['cli', 'infra', 'core', 'shared', 'simulator']) }] } },
   { files: ['src/webview/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [vscodeBan], ...layer(['webview', 'shared']) }] } },
+  {
+    // The simulator stands alone (a fake Messages API server): src/shared and node's own modules only.
+    files: ['src/simulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeBan],
+        patterns: [...layer(['simulator', 'shared']).patterns, { regex: '^(?!node:|\\.)', message: 'src/simulator imports only node: modules and src/shared.' }],
+      }],
+    },
+  },
   {
     // Tests and scripts: node:test's describe/it return promises by design.
     files: ['test/**/*.ts'],

@@ -207,17 +207,19 @@ export function codeServerEnv({ configHome, keepApiKey = false }) {
 
 /**
  * Command-line arguments that start code-server for one workspace on 127.0.0.1.
- * @param {{ port: number, userDataDir: string, extensionsDir: string, workspace: string }} options
+ * @param {{ port: number, userDataDir: string, extensionsDir: string, workspace: string, workspaceTrust?: boolean }} options
+ *   workspaceTrust true keeps VS Code's Workspace Trust on (folders can open in Restricted Mode);
+ *   by default it is off, as every other scenario expects.
  * @returns {string[]}
  */
-export function codeServerArgs({ port, userDataDir, extensionsDir, workspace }) {
+export function codeServerArgs({ port, userDataDir, extensionsDir, workspace, workspaceTrust = false }) {
   return [
     entryPath,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     workspace,

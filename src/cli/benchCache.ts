@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { intFlag, parseFlags } from './cliArgs';
 import { CachedLlmClient, type CacheStats } from '../core/cache/cachedLlmClient';
 import { HashedNgramEmbedder } from '../core/cache/embedder';
 import { ExactCache } from '../core/cache/exactCache';
@@ -9,7 +9,7 @@ import { planPromptCache } from '../core/cache/promptCachePlan';
 import { SemanticCache, type SemanticCacheOptions } from '../core/cache/semanticCache';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { VectraIndex } from '../infra/cache/vectraIndex';
-import { ClaudeSimulator } from '../infra/simulator/simulator';
+import { ClaudeSimulator } from '../simulator/simulator';
 import { measureLookups, measureStoreAtBound, type LookupLatency } from './benchCacheLatency';
 import { cacheWorkload, REQUEST_CLASSES, type RequestClass, type WorkloadItem } from './benchCacheWorkload';
 
@@ -256,16 +256,16 @@ export function formatCacheTable(r: CacheBenchResult): string {
 export const benchCacheCommand = {
   usage: 'bench cache [--intents N] [--seed S] [--sizes 1000,10000,50000] [--json]',
   async run(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
+    const { values } = parseFlags('bench cache', {
       args: argv,
       options: { intents: { type: 'string' }, seed: { type: 'string' }, sizes: { type: 'string' }, json: { type: 'boolean', default: false } },
     });
-    const num = (v: string | undefined) => (v !== undefined && Number.isInteger(Number(v)) && Number(v) > 0 ? Number(v) : undefined);
-    const sizes = values.sizes?.split(',').map((s) => num(s.trim())).filter((n): n is number => n !== undefined);
-    const intents = num(values.intents);
-    const seed = num(values.seed);
+    // A bad number is refused with one sentence, never replaced by the default.
+    const sizes = values.sizes?.split(',').map((s) => intFlag('--sizes', s.trim(), { min: 1, max: 10_000_000 }));
+    const intents = intFlag('--intents', values.intents, { min: 1, max: 1_000_000 });
+    const seed = intFlag('--seed', values.seed, { min: 0 });
     const result = await runCacheBench({
-      ...(intents ? { intents } : {}), ...(seed ? { seed } : {}), ...(sizes && sizes.length > 0 ? { sizes } : {}),
+      ...(intents !== undefined ? { intents } : {}), ...(seed !== undefined ? { seed } : {}), ...(sizes ? { sizes } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatCacheTable(result));

@@ -5,7 +5,8 @@ import { Governor, type GovernorClock } from '../core/governor/governor';
 import { windowAt } from '../core/governor/periods';
 import type { UsageLedger, UsageRecord } from '../core/usage/usageLedger';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
-import { ClaudeSimulator } from '../infra/simulator/simulator';
+import { ClaudeSimulator } from '../simulator/simulator';
+import { latencySummary, runGovernorWorker, runProcessesBench, type ProcessesBenchResult } from './benchGovernorProcesses';
 
 export interface GovernorBenchOptions {
   readonly calls: number;
@@ -36,6 +37,8 @@ export interface GovernorBenchResult {
   readonly leakedReservations: number;
   readonly seconds: number;
   readonly callsPerSecond: number;
+  /** Admission latency of calls admitted while the window had room (the in-process baseline of `--processes`). */
+  readonly admissionMs: { readonly p50: number; readonly p99: number; readonly samples: number };
 }
 
 /**
@@ -79,7 +82,14 @@ export async function runGovernorBench(options: GovernorBenchOptions): Promise<G
   const config: BudgetConfig = { ...DEFAULT_BUDGET, plan: 'custom', windowTokens: options.cap, windowMessages: 0 };
   const governor = await Governor.create({ ledger, config, clock });
   const sdk = new AnthropicLlmClient({ apiKey: 'bench', baseURL: sim.url, provider: 'simulator', maxRetries: 4 });
-  const client = new GovernedLlmClient(sdk, governor, { workspace: 'bench', now: () => new Date(clock.now()) });
+  const latencies: number[] = [];
+  const client = new GovernedLlmClient(sdk, governor, {
+    workspace: 'bench', now: () => new Date(clock.now()),
+    onAdmitted: (ms) => {
+      const v = governor.view();
+      if (v.used + v.reserved < options.cap / 2) latencies.push(ms);
+    },
+  });
 
   let active = 0;
   // Every caller waiting means no settlement can free budget: move to the next window.
@@ -150,13 +160,14 @@ export async function runGovernorBench(options: GovernorBenchOptions): Promise<G
     leakedReservations: governor.view().inFlight,
     seconds,
     callsPerSecond: options.calls / seconds,
+    admissionMs: latencySummary(latencies),
   };
   governor.dispose();
   return result;
 }
 
 export const benchGovernorCommand = {
-  usage: 'bench governor [--concurrency N] [--calls M] [--cap C] [--fault-rate F] [--abort-rate A] [--json]',
+  usage: 'bench governor [--concurrency N] [--calls M] [--cap C] [--fault-rate F] [--abort-rate A] [--processes P] [--json]',
   async run(argv: string[]): Promise<number> {
     const { values } = parseFlags('bench governor', {
       args: argv,
@@ -166,9 +177,28 @@ export const benchGovernorCommand = {
         cap: { type: 'string', default: '' },
         'fault-rate': { type: 'string', default: '0' },
         'abort-rate': { type: 'string', default: '0' },
+        processes: { type: 'string' },
+        'kill-one-after-ms': { type: 'string' },
+        'lease-ms': { type: 'string' },
+        'wait-ms': { type: 'string' },
+        // A worker process of --processes (internal).
+        worker: { type: 'boolean', default: false },
+        'account-dir': { type: 'string' },
+        'sim-url': { type: 'string' },
+        seed: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
+    if (values.worker) {
+      const result = await runGovernorWorker({
+        accountDir: values['account-dir'] ?? '', simUrl: values['sim-url'] ?? '', seed: intFlag('--seed', values.seed, { min: 0, default: 1 }),
+        calls: intFlag('--calls', values.calls, { min: 1, max: 10_000_000, default: 100 }), concurrency: intFlag('--concurrency', values.concurrency, { min: 1, max: 10_000, default: 20 }),
+        cap: intFlag('--cap', values.cap, { min: 1 }), waitMs: intFlag('--wait-ms', values['wait-ms'], { min: 1, default: 3_000 }), leaseMs: intFlag('--lease-ms', values['lease-ms'], { min: 100, default: 2_000 }),
+      });
+      process.stdout.write(JSON.stringify(result));
+      return 0;
+    }
+    if (values.processes !== undefined) return runProcessesCommand(values);
     const caps = values.cap ? values.cap.split(',').map((c) => intFlag('--cap', c, { min: 1 })) : [50_000, 200_000, 1_000_000];
     const shape = {
       calls: intFlag('--calls', values.calls, { min: 1, max: 10_000_000, default: 1000 }),
@@ -186,6 +216,39 @@ export const benchGovernorCommand = {
         process.stdout.write(`${String(r.cap).padStart(21)}  ${r.committed.toFixed(0).padStart(26)}  ${r.overshoot.toFixed(0).padStart(9)}  ${String(r.windows).padStart(7)}  ${String(r.completed).padStart(9)}  ${String(r.aborted).padStart(7)}  ${String(r.failed).padStart(6)}  ${r.callsPerSecond.toFixed(1).padStart(7)}\n`);
       }
     }
+    if (!values.json) for (const r of results) process.stdout.write(`admission latency (cap ${r.cap}, in one process, no account board): p50 ${r.admissionMs.p50.toFixed(2)} ms · p99 ${r.admissionMs.p99.toFixed(2)} ms (${r.admissionMs.samples} calls)\n`);
     return results.some((r) => r.overshoot > 0 || r.leakedReservations > 0) ? 1 : 0;
   },
 };
+
+/** `--processes P`: P OS processes on one account directory, against one cap. */
+async function runProcessesCommand(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const str = (k: string): string | undefined => { const v = values[k]; return typeof v === 'string' ? v : undefined; };
+  const processes = intFlag('--processes', str('processes') ?? '', { min: 1, max: 64 });
+  const calls = intFlag('--calls', str('calls'), { min: 1, max: 100_000, default: 100 });
+  const concurrency = intFlag('--concurrency', str('concurrency'), { min: 1, max: 1_000, default: 20 });
+  const cap = intFlag('--cap', str('cap') || undefined, { min: 1, default: 200_000 });
+  const killOneAfterMs = intFlag('--kill-one-after-ms', str('kill-one-after-ms'), { min: 0 });
+  const leaseMs = intFlag('--lease-ms', str('lease-ms'), { min: 100, default: 2_000 });
+  const waitMs = intFlag('--wait-ms', str('wait-ms'), { min: 1, default: 3_000 });
+  const result = await runProcessesBench({
+    processes, calls, concurrency, cap, leaseMs, waitMs, cli: process.argv[1] ?? 'dist/cli.js',
+    ...(killOneAfterMs !== undefined ? { killOneAfterMs } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatProcesses(result));
+  const broken = result.overshoot > 0 || result.leakedReservations > 0 || result.doubledRecords > 0 || result.lostRecords > 0 || result.failed > 0;
+  return broken ? 1 : 0;
+}
+
+export function formatProcesses(r: ProcessesBenchResult): string {
+  return [
+    `${r.processes} processes × ${r.callsPerProcess} calls, ${r.concurrency} in flight each, on one account directory (cap ${r.cap.toLocaleString('en-US')} weighted tokens)`,
+    `committed ${r.committed.toFixed(0)} of the cap · overshoot ${r.overshoot.toFixed(0)} · completed ${r.completed} · refused at the cap ${r.refused} · failed ${r.failed}`,
+    `leaked reservations ${r.leakedReservations} · records doubled ${r.doubledRecords} · records lost ${r.lostRecords}`,
+    ...(r.killed ? [`killed pid ${r.killed.pid} holding ${r.killed.held} reservation(s): they freed up ${r.killed.freedWithinMs === undefined ? 'never (!)' : `after ${r.killed.freedWithinMs} ms`} (lease ${r.killed.leaseMs} ms)`] : []),
+    `admission latency while the account had room: p50 ${r.admissionMs.p50.toFixed(2)} ms · p99 ${r.admissionMs.p99.toFixed(2)} ms (${r.admissionMs.samples} calls)`,
+    `${r.seconds.toFixed(1)} s`,
+    '',
+  ].join('\n');
+}

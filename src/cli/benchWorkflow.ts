@@ -18,7 +18,7 @@ import type { SharedFilesPolicy, TaskExecutor } from '../core/scheduler/schedule
 import { costOfUsage } from '../core/usage/cost';
 import type { UsageLedger, UsageRecord } from '../core/usage/usageLedger';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
-import { ClaudeSimulator } from '../infra/simulator/simulator';
+import { ClaudeSimulator } from '../simulator/simulator';
 import type { ProposedChange } from '../shared/proposedChange';
 import type { Plan, Task } from '../shared/taskGraph';
 import type { LlmClient, LlmRequest, TextPart } from '../core/llm/llmClient';

@@ -6,7 +6,7 @@ import type { LlmClient } from '../core/llm/llmClient';
 import { createPlan } from '../core/plan/plan';
 import { topologicalOrder } from '../core/plan/validateTaskGraph';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
-import { runSimulatorCli } from '../infra/simulator/simulator';
+import { runSimulatorCli } from '../simulator/simulator';
 import { analysisCommands } from './analysisCommands';
 import { benchCacheCommand } from './benchCache';
 import { benchGovernorCommand } from './benchGovernor';
@@ -110,7 +110,7 @@ export async function providerFromEnvironment(speedUp: number, provider?: string
     const baseURL = process.env.ANTHROPIC_BASE_URL;
     return { client: new AnthropicLlmClient({ apiKey: key, ...(baseURL ? { baseURL } : {}), provider: 'anthropic' }), stop: async () => {} };
   }
-  const { ClaudeSimulator } = await import('../infra/simulator/simulator');
+  const { ClaudeSimulator } = await import('../simulator/simulator');
   const sim = await ClaudeSimulator.start({ port: 0, speedUp });
   return {
     client: new AnthropicLlmClient({ apiKey: 'helios-simulator', baseURL: sim.url, provider: 'simulator' }),

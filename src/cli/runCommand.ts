@@ -132,7 +132,13 @@ async function runPlans(argv: string[]): Promise<number> {
     // The L3 scope reads the plan's tree (what the Coder is shown); the pipeline is built below.
     const late: { pipeline?: RunPipeline } = {};
     const { client } = await buildCallChain({
-      provider: inner, governor, governed: { workspace, now: () => new Date(), ...(metrics ? { onRecorded: metrics.onRecorded } : {}) },
+      provider: inner, governor, governed: {
+        workspace, now: () => new Date(),
+        onRecorded: (r) => {
+          metrics?.onRecorded(r);
+          if (r.usageUnknown) log(`  usage unknown ${r.planId ?? '?'}/${r.taskId ?? '?'}: its ${r.provider} process could not be stopped; its whole reservation (${totalTokens(r.usage)} tokens, ≤ $${(r.costUsd ?? 0).toFixed(4)}) stays charged`);
+        },
+      },
       cache: (governed) => cachedClient(governed, values['no-cache'] ? undefined : path.join(stateDir, 'cache'), coderScopeResolver(
         (planId, taskId) => plansById.get(planId)?.graph.tasks.find((t) => t.id === taskId),
         (p, planId) => {
@@ -191,7 +197,8 @@ async function runPlans(argv: string[]): Promise<number> {
     const stop = stopOnSignals(async (signal) => {
       log(`${signal}: stopping — aborting the calls in flight; finished tasks are kept and the next run resumes where this one stopped.`);
       const aborted = await scheduler.interrupt();
-      log(`stopped: ${aborted} call(s) aborted, their budget released.`);
+      const unknown = governor.view().records.filter((r) => r.usageUnknown && Date.parse(r.ts) >= started).length;
+      log(`stopped: ${aborted} call(s) aborted, ${unknown > 0 ? `${aborted - unknown} reservation(s) released, ${unknown} kept as usage unknown (the process outlived SIGKILL)` : 'their budget released'}.`);
     });
     for (const plan of plans) await scheduler.addPlan(plan);
     await scheduler.whenIdle();

@@ -22,6 +22,7 @@ export const COMMANDS = {
   showAgentDiffs: 'helios.showAgentDiffs',
   showCacheStats: 'helios.showCacheStats',
   clearCache: 'helios.clearCache',
+  unsandboxedVerification: 'helios.unsandboxedVerification',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -48,6 +49,7 @@ export const CHANGE_COMMANDS = {
   acceptPlan: 'helios.acceptPlan',
   openPlanDiff: 'helios.openPlanDiff',
   cleanUpPlanBranches: 'helios.cleanUpPlanBranches',
+  rerunStaleTask: 'helios.rerunStaleTask',
   refresh: 'helios.refreshAgentDiffs',
   findingReply: 'helios.findingReply',
   findingResolve: 'helios.findingResolve',
@@ -89,9 +91,16 @@ export const SETTINGS = {
   verifyCommand: 'verify.command',
   verifyAllowedHosts: 'verify.allowedHosts',
   verifyTimeoutSeconds: 'verify.timeoutSeconds',
-  verifyAllowUnsandboxed: 'verify.allowUnsandboxed',
   cacheEnabled: 'cache.enabled',
   cacheSemanticEnabled: 'cache.semantic.enabled',
+} as const;
+
+/**
+ * Settings Helios no longer reads but still looks for in a repository's files, to say they are
+ * ignored: running verification unsandboxed is now a consent in Helios's own storage.
+ */
+export const LEGACY_SETTINGS = {
+  verifyAllowUnsandboxed: 'verify.allowUnsandboxed',
 } as const;
 
 export const CONFIG_SECTION = 'helios';
@@ -102,7 +111,14 @@ export const STATE_KEYS = {
   simulatorNoticeShown: 'helios.simulatorNoticeShown',
   apiKeySetOn: 'helios.apiKeySetOn',
   rotationRemindedFor: 'helios.rotationRemindedFor',
+  /** Workspace state: the user's consent to verify without a sandbox in this folder. */
+  unsandboxedConsent: 'helios.unsandboxedConsent',
+  /** Workspace state: repository settings already warned about (file, key, value). */
+  repositorySettingsWarned: 'helios.repositorySettingsWarned',
 } as const;
+
+/** VS Code's own command that opens the Workspace Trust editor. */
+export const MANAGE_TRUST_COMMAND = 'workbench.trust.manage';
 
 export const STATUS_ITEM_ID = 'helios.budget';
 export const LOG_CHANNEL_NAME = 'Helios';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { HeliosError } from '../core/errors/heliosError';
-import { COMMANDS } from './constants';
+import { COMMANDS, MANAGE_TRUST_COMMAND } from './constants';
+import { untrustedMessage } from './security/workspaceTrust';
 
 interface Action {
   readonly title: string;
@@ -40,6 +41,8 @@ export function describeError(error: unknown): { message: string; actions: Actio
       return { message: vscode.l10n.t('The provider is rate-limiting requests and retries ran out. Wait a minute and try again.'), actions: [showLog] };
     case 'provider_overloaded':
       return { message: vscode.l10n.t('The provider is overloaded and retries ran out. Try again shortly.'), actions: [showLog] };
+    case 'usage_unknown':
+      return { message: vscode.l10n.t('A Claude Code process (pid {0}) could not be stopped, so what it spent is unknown. Helios counts its whole reservation against the budget; end the process yourself if it is still running.', String(d.pid ?? '?')), actions: [showLog] };
     case 'provider_timeout':
       return { message: vscode.l10n.t('The provider did not answer in time. Check your connection or raise "helios.requestTimeoutSeconds".'), actions: [showLog] };
     case 'provider_bad_request':
@@ -61,6 +64,7 @@ export function describeError(error: unknown): { message: string; actions: Actio
     case 'state_unwritable':
       return { message: vscode.l10n.t('Helios cannot write {0} ({1}). Check that the folder exists and that you may write to it, then try again.', String(d.path ?? ''), String(d.code ?? '')), actions: [showLog] };
     case 'plan_running':
+      if (d.where === 'here') return { message: vscode.l10n.t('Plan {0} is running in this window. Pause or cancel it, then reject {1}.', String(d.planId ?? ''), String(d.taskId ?? '')), actions: [] };
       return { message: vscode.l10n.t('Plan {0} is already running in another window or process (pid {1}). Wait for it to finish, or stop it there.', String(d.planId ?? ''), String(d.pid ?? '?')), actions: [] };
     case 'prd_changed':
       return { message: vscode.l10n.t('{0} changed since its plan was made. Decompose it again to plan the new version.', String(d.prd ?? 'The PRD')), actions: [] };
@@ -80,6 +84,8 @@ export function describeError(error: unknown): { message: string; actions: Actio
       return { message: vscode.l10n.t('Git refused a plan-branch operation: {0}', String(d.command ?? '')), actions: [showLog] };
     case 'plan_branch_unmerged':
       return { message: vscode.l10n.t('The plan branch {0} has changes you have not accepted, so it was kept.', String(d.branch ?? '')), actions: [] };
+    case 'workspace_untrusted':
+      return { message: untrustedMessage(String(d.feature ?? '')), actions: [{ title: vscode.l10n.t('Manage Workspace Trust'), command: MANAGE_TRUST_COMMAND }] };
     case 'finding_not_applicable':
       return { message: vscode.l10n.t('The suggestion cannot be applied here: the lines it refers to were already decided or changed. Edit the file by hand, or resolve the finding.'), actions: [] };
   }
@@ -89,7 +95,10 @@ export function describeError(error: unknown): { message: string; actions: Actio
 export async function showError(error: unknown, log: vscode.LogOutputChannel): Promise<void> {
   log.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   const { message, actions } = describeError(error);
-  const show = error instanceof HeliosError && error.reason === 'cancelled' ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  const show = error instanceof HeliosError && error.reason === 'cancelled' ? vscode.window.showInformationMessage
+    // Restricted Mode is a state the user chose, not a failure: a warning with the way out.
+    : error instanceof HeliosError && error.reason === 'workspace_untrusted' ? vscode.window.showWarningMessage
+      : vscode.window.showErrorMessage;
   const picked = await show(message, ...actions.map((a) => a.title));
   const action = actions.find((a) => a.title === picked);
   if (action) await vscode.commands.executeCommand(action.command);

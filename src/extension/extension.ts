@@ -30,7 +30,9 @@ import { dashboardPanelDeps } from './dashboardPanel/dashboardPanelDeps';
 import { PlanRunner } from './planRunner';
 import { corruptStateWarning } from './stateWarnings';
 import { ProviderHost } from './providerHost';
-import { affectsHelios, readSettings } from './settings';
+import { affectsHelios, readSettingsWithIgnored } from './settings';
+import { RepositorySettingsGuard } from './security/repositorySettingsGuard';
+import { UnsandboxedConsentStore } from './security/unsandboxedConsent';
 import { BudgetStatusBar } from './statusBar/budgetStatusBar';
 
 /** Other windows of the same account append to the ledger; windows also reset with time. */
@@ -44,10 +46,19 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   const log = createLog();
   extension.subscriptions.push(log);
 
+  // User-only settings come from the user's own settings; what a repository set is ignored and
+  // named once (repositorySettingsGuard). Unsandboxed verification is a stored consent, not a setting.
+  const unsandboxed = new UnsandboxedConsentStore(extension.workspaceState);
+  const guard = new RepositorySettingsGuard(extension.workspaceState, log);
+  const readSettings = () => {
+    const read = readSettingsWithIgnored((verifyCommand) => unsandboxed.applies(verifyCommand));
+    guard.update(read.ignored);
+    return read.settings;
+  };
   let settings = readSettings();
   const providers = new ProviderHost(extension.secrets, () => settings, log);
   const statusBar = new BudgetStatusBar();
-  extension.subscriptions.push(providers, statusBar);
+  extension.subscriptions.push(unsandboxed, guard, providers, statusBar);
   await providers.refreshKey();
 
   const storage = (...parts: string[]) => vscode.Uri.joinPath(extension.globalStorageUri, ...parts).fsPath;
@@ -64,7 +75,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     : undefined;
 
   const ctx: HeliosContext = {
-    extension, log, providers, governor, plans,
+    extension, log, providers, governor, plans, unsandboxed,
     settings: () => settings,
     budgetSnapshot: () => buildBudgetSnapshot(governor.view(), providers.mode()),
     onRecorded(record) {
@@ -89,7 +100,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (affectsHelios(e)) void metrics.applyPort(settings.metricsPort);
   }));
-  const render = () => statusBar.render(ctx.budgetSnapshot(), providers.mode());
+  const render = () => {
+    const endpoint = providers.endpoint();
+    statusBar.render(ctx.budgetSnapshot(), providers.mode(), endpoint && !endpoint.official ? endpoint.display : undefined);
+  };
 
   registerCommands(ctx);
   extension.subscriptions.push(registerAnalysis({ storageUri: extension.storageUri, log }));
@@ -112,6 +126,19 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
       settings = readSettings();
       governor.setConfig(budgetConfigFrom(settings, providers.mode()));
       void providers.restartSimulator();
+      render();
+    }),
+    unsandboxed.onDidChange(() => {
+      settings = readSettings();
+    }),
+    // Restricted Mode → trusted: agents, Run Plan and verification become available; restricted
+    // settings now apply, and the first-run provider choice (which looks for `claude`) can be offered.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('Workspace trusted: Decompose, Run Plan and verification are available');
+      settings = readSettings();
+      governor.setConfig(budgetConfigFrom(settings, providers.mode()));
+      render();
+      void maybeShowSimulatorNotice(ctx);
     }),
     extension.secrets.onDidChange(() => void providers.refreshKey()),
     providers.onDidChange(() => {
@@ -149,6 +176,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   if (importing) applyClaudeCodeImport();
 
   render();
+  if (!vscode.workspace.isTrusted) log.info('Restricted Mode: the budget meter, Show Budget, the dashboard and the usage import work; Decompose, Run Plan and verification wait until you trust the folder');
   void maybeShowSimulatorNotice(ctx);
   void maybeRemindKeyRotation(ctx);
 }
@@ -198,6 +226,8 @@ async function readClaudeCodeWindowUsage(log: vscode.LogOutputChannel): Promise<
 
 /** Says once, clearly, that answers come from the simulator, with the way out. */
 async function maybeShowSimulatorNotice(ctx: HeliosContext): Promise<void> {
+  // In Restricted Mode nothing runs (looking for `claude` starts a process): asked once trusted.
+  if (!vscode.workspace.isTrusted) return;
   if (ctx.providers.mode() !== 'simulator' || ctx.extension.globalState.get<boolean>(STATE_KEYS.simulatorNoticeShown)) return;
   await ctx.extension.globalState.update(STATE_KEYS.simulatorNoticeShown, true);
   if (ctx.settings().provider === 'auto' && (await claudeCodeInstalled(ctx))) {

@@ -8,6 +8,7 @@ import type { PlanRunner } from './planRunner';
 import type { ProviderHost } from './providerHost';
 import type { MetricsHost } from './metricsHost';
 import type { CacheHost } from './cacheHost';
+import type { UnsandboxedConsentStore } from './security/unsandboxedConsent';
 
 /**
  * The one object commands receive: the services `activate()` composed. Commands read what they
@@ -28,6 +29,8 @@ export interface HeliosContext {
   cache?: CacheHost;
   /** Set by activate once the metrics host exists. */
   metrics?: MetricsHost;
+  /** The user's stored consent to verify without a sandbox in this folder; set by activate. */
+  unsandboxed?: UnsandboxedConsentStore;
   /** The budget as the meter and the budget panel show it. */
   budgetSnapshot(): BudgetSnapshot;
   /** Called after each settled call. */

@@ -6,7 +6,8 @@ import { routerSettingsFrom } from '../core/router/routerSettings';
 import type { IntegrationEvent, ReviewEvent } from '../core/pipeline/taskPipeline';
 import { buildCallChain, createRunPipeline, type PipelineEvent, type RunPipeline } from '../core/pipeline/runPipeline';
 import type { PlanBranchInfo } from '../core/integration/planBranch';
-import type { PlanTree } from '../core/integration/planTree';
+import type { PlanTree, WithdrawResult } from '../core/integration/planTree';
+import { HeliosError } from '../core/errors/heliosError';
 import { FileTreeStore } from '../infra/storage/fileTreeStore';
 import { resolveInside } from '../infra/changes/safeWorkspace';
 import { vscodeGitPath } from './agentDiffs/planBranches';
@@ -100,6 +101,52 @@ export class PlanRunner implements vscode.Disposable {
       return plans.map((p) => scheduler.runOf(p.id)!);
     } catch (error) {
       this.unlock(plans.map((p) => p.id));
+      throw error;
+    }
+  }
+
+  /**
+   * The user rejected an integrated task: it and the given dependants (built on it) are taken off
+   * the plan's tree and branch; the dependants' run entries are marked `stale`. Refused while the
+   * plan runs here, since tasks in flight read the tree.
+   */
+  async withdraw(plan: Plan, rejected: string, dependants: readonly string[]): Promise<WithdrawResult> {
+    if (this.isRunning(plan.id)) {
+      throw new HeliosError('plan_running', `Plan ${plan.id} is running: pause or cancel it, then reject ${rejected}`, { planId: plan.id, taskId: rejected, where: 'here' });
+    }
+    // Another window or `helios run` may hold the plan: its tree is theirs until they finish.
+    const held = this.locks.has(plan.id);
+    await this.lock([plan.id]);
+    try {
+      const pipeline = await this.ensurePipeline();
+      this.plans.set(plan.id, plan);
+      const result = await pipeline.withdraw(plan, [rejected, ...dependants]);
+      const stale = result.withdrawn.filter((id) => id !== rejected);
+      if (stale.length > 0) await pipeline.scheduler.markIntegration(plan.id, stale, { status: 'stale' });
+      this.ctx.log.info(`${plan.id}: ${rejected} rejected and taken off the plan${stale.length > 0 ? `; stale: ${stale.join(', ')}` : ''}`);
+      return result;
+    } finally {
+      if (!held) this.unlock([plan.id]);
+    }
+  }
+
+  /**
+   * Re-runs stale tasks (built on a change the user rejected) on the plan's tree as it is now;
+   * resolves when the plan is idle again, like `run`.
+   */
+  async rerun(plan: Plan, taskIds: readonly string[]): Promise<PlanRun> {
+    if (!this.anyRunning()) this.release();
+    await this.lock([plan.id]);
+    try {
+      const pipeline = await this.ensurePipeline();
+      this.plans.set(plan.id, plan);
+      // Idempotent: a crash after the stale marks but before the tree was rebuilt is repaired here.
+      await pipeline.withdraw(plan, taskIds);
+      await pipeline.scheduler.rerunTasks(plan, taskIds);
+      await pipeline.scheduler.whenIdle();
+      return pipeline.scheduler.runOf(plan.id)!;
+    } catch (error) {
+      this.unlock([plan.id]);
       throw error;
     }
   }

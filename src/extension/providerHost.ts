@@ -3,7 +3,8 @@ import type { HeliosSettings } from '../core/config/settings';
 import { HeliosError } from '../core/errors/heliosError';
 import { ConcurrencyLimitedClient, Semaphore } from '../core/llm/concurrencyLimit';
 import type { LlmClient } from '../core/llm/llmClient';
-import type { ClaudeSimulator } from '../infra/simulator/simulator';
+import { anthropicClientEndpoint, anthropicEndpoint, type AnthropicEndpoint } from '../core/security/endpoint';
+import type { ClaudeSimulator } from '../simulator/simulator';
 import { SECRET_KEYS } from './constants';
 
 export type ProviderMode = 'anthropic' | 'simulator' | 'claude-code';
@@ -45,7 +46,14 @@ export class ProviderHost implements vscode.Disposable {
     return setting;
   }
 
+  /** Where Anthropic calls (and the key) go, when the Anthropic provider is in use. */
+  endpoint(): AnthropicEndpoint | undefined {
+    return this.mode() === 'anthropic' ? anthropicEndpoint(this.settings().anthropicBaseUrl) : undefined;
+  }
+
   async client(): Promise<LlmClient> {
+    // Restricted Mode: no model call and no `claude` process for an untrusted folder's content.
+    if (!vscode.workspace.isTrusted) throw new HeliosError('workspace_untrusted', 'Model calls need a trusted workspace', { feature: 'agents' });
     const settings = this.settings();
     const common = { timeoutMs: settings.requestTimeoutSeconds * 1000, maxRetries: settings.maxRetries };
     // The SDK is the largest module in the bundle: load it on the first model call, not at activation.
@@ -68,7 +76,8 @@ export class ProviderHost implements vscode.Disposable {
     return new AnthropicLlmClient({
       ...common,
       apiKey: this.cachedKey,
-      ...(settings.anthropicBaseUrl ? { baseURL: settings.anthropicBaseUrl } : {}),
+      // From the user's settings only (settingPolicy.ts): a repository cannot send the key elsewhere.
+      ...anthropicClientEndpoint(settings),
       provider: 'anthropic',
     });
   }
@@ -76,7 +85,7 @@ export class ProviderHost implements vscode.Disposable {
   private startSimulator(): Promise<ClaudeSimulator> {
     if (!this.simulator) {
       const speedUp = this.settings().simulatorSpeedUp;
-      this.simulator = import('../infra/simulator/simulator').then(async ({ ClaudeSimulator }) => {
+      this.simulator = import('../simulator/simulator').then(async ({ ClaudeSimulator }) => {
         const sim = await ClaudeSimulator.start({ port: 0, speedUp, log: (line) => this.log.trace(`[simulator] ${line}`) });
         this.log.info(`Embedded Claude simulator listening on ${sim.url} (speed-up ×${speedUp})`);
         return sim;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { VerificationResult } from '../shared/verification';
+import { COMMANDS } from './constants';
 
 /** What is missing and how to get it, in the user's language; undefined for reasons that need no action. */
 export function sandboxUnavailableMessage(reason: string | undefined): string | undefined {
@@ -36,8 +37,12 @@ export class VerifyNotice {
     if (!message || this.shown) return;
     this.shown = true;
     const showLog = vscode.l10n.t('Show Log');
-    void vscode.window.showWarningMessage(message, showLog).then((picked) => {
+    // The way out when no sandbox can exist here: the user's own consent, per folder, in a modal.
+    const allow = vscode.l10n.t('Allow Without a Sandbox…');
+    const choices = result.reason === 'runtime_missing' ? [showLog] : [showLog, allow];
+    void vscode.window.showWarningMessage(message, ...choices).then((picked) => {
       if (picked === showLog) this.log.show();
+      if (picked === allow) void vscode.commands.executeCommand(COMMANDS.unsandboxedVerification);
     });
   }
 }

@@ -7,12 +7,13 @@
  * the path) and installs code-server on first use (scripts/setupCodeServer.mjs).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { ProposedChange } from '../../src/shared/proposedChange';
+import type { Plan } from '../../src/shared/taskGraph';
 import {
   acceptQuickPickEntry,
   E2eSession,
@@ -81,6 +82,64 @@ function storedChanges(userDataDir: string): ProposedChange[] {
   return out.sort((a, b) => a.taskId.localeCompare(b.taskId, 'en', { numeric: true }));
 }
 
+/** Helios's folder in the workspace storage (plans, runs, changes). */
+function heliosStorage(userDataDir: string): string {
+  const storage = path.join(userDataDir, 'User', 'workspaceStorage');
+  const dirs = (existsSync(storage) ? readdirSync(storage) : []).map((ws) => path.join(storage, ws, 'helios-dev.helios')).filter((d) => existsSync(path.join(d, 'plans')));
+  assert.equal(dirs.length, 1, `one Helios storage folder with plans: ${dirs.join(', ')}`);
+  return dirs[0]!;
+}
+
+function storedPlan(userDataDir: string): Plan {
+  const dir = path.join(heliosStorage(userDataDir), 'plans', 'plans');
+  const [name, ...more] = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  assert.ok(name && more.length === 0, 'one stored plan');
+  return JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as Plan;
+}
+
+const toast = '.notifications-toasts .notification-toast';
+
+/** Waits for a notification whose message matches and returns its text. */
+async function waitForToast(page: Page, message: RegExp, timeout = 30_000): Promise<string> {
+  return waitFor(`a notification matching ${String(message)}`, async () => {
+    const texts: string[] = await page.$$eval(`${toast} .notification-list-item-message`, (items) => items.map((i) => (i.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    return texts.find((text) => message.test(text));
+  }, timeout);
+}
+
+/** Clicks a button of the notification whose message matches. */
+async function clickToastButton(page: Page, message: RegExp, button: string): Promise<void> {
+  await waitFor(`the "${button}" button of a notification matching ${String(message)}`, async () => {
+    for (const t of await page.$$(toast)) {
+      const text = (await t.$eval('.notification-list-item-message', (m) => String(m.textContent ?? '')).catch(() => '')).replace(/\s+/g, ' ');
+      if (!message.test(text)) continue;
+      for (const b of await t.$$('.monaco-button')) {
+        if (((await b.textContent()) ?? '').trim() === button) {
+          await b.click();
+          return true;
+        }
+      }
+    }
+    return undefined;
+  });
+}
+
+/** The task ids that depend on `id`, transitively. */
+function dependantsOf(plan: Plan, id: string): string[] {
+  const out = new Set<string>();
+  const stack = [id];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    for (const t of plan.graph.tasks) {
+      if (t.dependsOn.includes(current) && !out.has(t.id)) {
+        out.add(t.id);
+        stack.push(t.id);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
 function onDisk(workspace: string, file: string): string | undefined {
   const full = path.join(workspace, file);
   return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
@@ -107,6 +166,8 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
   });
 
   const step = (name: string, body: (s: E2eSession) => Promise<void>) => runStep(session, name, body, log);
+  /** The task the reject step rejected (the accept-plan step checks it stayed out). */
+  let rejected: { id: string; title: string } | undefined;
 
   it('activates on startup and shows the simulator with an empty window', () =>
     step('activated', async ({ page }) => {
@@ -181,6 +242,29 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       const frame = await findWebviewFrame(page, readyDag, 60_000);
       await assertDag(frame);
       await screenshot(page, 'plan-shown-again');
+    }));
+
+  it('refuses to run a plan that another process runs, naming its pid', () =>
+    step('run-lock', async ({ page, server }) => {
+      const storage = heliosStorage(server.userDataDir);
+      const plan = storedPlan(server.userDataDir);
+      // Another runner of the plan (a second window, or `helios run`) holds its run lock, through the same code.
+      const lockModule = path.join(repoRoot, 'src/infra/storage/planRunLock.ts');
+      const script = `import(${JSON.stringify(lockModule)}).then(async (mod) => { const m = mod.acquirePlanRunLock ? mod : mod.default; await m.acquirePlanRunLock(${JSON.stringify(path.join(storage, 'runs'))}, ${JSON.stringify(plan.id)}); console.log('held'); setInterval(() => {}, 1000); })`;
+      const holder = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_V8_COVERAGE: '' } });
+      let out = '';
+      holder.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      try {
+        await waitFor('the other runner to hold the plan\'s lock', () => (out.includes('held') ? true : undefined), 30_000);
+        await runCommand(page, 'Helios: Run Plan');
+        const text = await waitForToast(page, /already running in another window or process/);
+        assert.match(text, new RegExp(`pid ${holder.pid}`), 'the message names the other runner');
+        assert.equal(storedChanges(server.userDataDir).length, 0, 'nothing ran');
+        await screenshot(page, 'run-refused-locked');
+      } finally {
+        holder.kill('SIGKILL');
+      }
+      await runCommand(page, 'Notifications: Clear All Notifications');
     }));
 
   it('runs the plan: every task finishes, verified in the sandbox, and the DAG shows the model each one ran on', () =>
@@ -264,6 +348,43 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       await screenshot(page, 'accepted-root-task');
     }));
 
+  it('rejects a task: the tasks built on it go stale, and Re-run codes them on the plan without it', () =>
+    step('reject-rerun', async ({ page, server }) => {
+      const plan = storedPlan(server.userDataDir);
+      const target = plan.graph.tasks.find((t) => t.id !== 'T1' && dependantsOf(plan, t.id).length > 0);
+      assert.ok(target, `a task besides T1 that others build on: ${JSON.stringify(plan.graph.tasks.map((t) => [t.id, t.dependsOn]))}`);
+      const stale = dependantsOf(plan, target.id);
+      rejected = { id: target.id, title: target.title };
+      const before = new Map(storedChanges(server.userDataDir).map((c) => [c.taskId, c.createdAt]));
+      await runCommand(page, 'Helios: Reject Task Change');
+      await acceptQuickPickEntry(page, target.id);
+      await waitFor(`${target.id} rejected and ${stale.join(', ')} marked stale`, () => {
+        const byId = new Map(storedChanges(server.userDataDir).map((c) => [c.taskId, c]));
+        return byId.get(target.id)?.state === 'rejected' && stale.every((id) => byId.get(id)?.integration?.status === 'stale') ? true : undefined;
+      }, 30_000);
+      const message = new RegExp(`built on ${target.id}, which you rejected`);
+      await waitForToast(page, message);
+      await runCommand(page, 'Helios: Show Agent Diffs');
+      // The rows are sorted with undecided ones first; in a small view a stale row may sit below the fold.
+      const shown = await page.waitForSelector('.monaco-list-row[aria-label*="stale: based on a rejected change"]', { timeout: 10_000 }).then(() => true, () => false);
+      log(`a stale row is ${shown ? 'in view' : 'below the fold of the view'}`);
+      await screenshot(page, 'stale-after-reject');
+      await clickToastButton(page, message, 'Re-run Them');
+      const rerun = await waitFor(`${stale.join(', ')} to be re-run`, () => {
+        const changes = storedChanges(server.userDataDir).filter((c) => stale.includes(c.taskId));
+        const fresh = changes.filter((c) => c.createdAt !== before.get(c.taskId) && c.state === 'proposed' && c.integration && c.integration.status !== 'stale');
+        return fresh.length === stale.length ? fresh : undefined;
+      }, 180_000);
+      for (const c of rerun) {
+        for (const f of c.files) {
+          const shown = `${f.baseContent ?? ''}\n${f.proposedContent}`;
+          assert.ok(!shown.includes(target.title), `${c.taskId}'s re-run of ${f.path} holds nothing of the rejected ${target.id}`);
+        }
+      }
+      log(`rejected ${target.id}; re-ran ${stale.join(', ')} without it`);
+      await screenshot(page, 'rerun-done');
+    }));
+
   it('shows a task\'s own diff and the whole plan\'s diff', () =>
     step('plan-diff', async ({ page, server }) => {
       const changes = storedChanges(server.userDataDir);
@@ -292,8 +413,11 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
       const branch = `helios/${planId}`;
       const git = (...args: string[]) => execFileSync('git', args, { cwd: server.workspace, encoding: 'utf8' });
       const trailers = git('log', branch, '--format=%(trailers:key=Helios-Task,valueonly)').split('\n').filter(Boolean);
-      assert.deepEqual([...trailers].sort(), changes.map((c) => c.taskId).sort(), 'one commit per task on the plan branch');
-      const paths = git('diff', '--name-only', `${branch}~${trailers.length}`, branch).split('\n').filter(Boolean);
+      assert.deepEqual([...new Set(trailers)].sort(), changes.map((c) => c.taskId).sort(), 'a commit for every task on the plan branch');
+      const reverted = git('log', branch, '--format=%(trailers:key=Helios-Revert,valueonly)').split('\n').filter(Boolean);
+      assert.ok(rejected && reverted.includes(rejected.id), `the branch took ${rejected?.id} off: ${reverted.join(', ')}`);
+      const base = git('config', '--get', `branch.${branch}.heliosBase`).trim();
+      const paths = git('diff', '--name-only', base, branch).split('\n').filter(Boolean);
       await runCommand(page, 'Helios: Accept Plan');
       let differing: string[] = [];
       try {
@@ -305,7 +429,8 @@ describe('Helios in a real VS Code (code-server)', { timeout: 8 * 60_000 }, () =
         throw new Error(`${(error as Error).message}; files that differ from ${branch}: ${differing.join(', ')}`, { cause: error });
       }
       assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main', 'the user\'s branch is untouched');
-      await waitFor('every change to be marked applied', () => storedChanges(server.userDataDir).every((c) => c.state === 'applied') ? true : undefined, 30_000);
+      await waitFor('every change but the rejected one to be marked applied', () => storedChanges(server.userDataDir).every((c) => c.state === (c.taskId === rejected?.id ? 'rejected' : 'applied')) ? true : undefined, 30_000);
+      for (const p of paths) assert.ok(!(onDisk(server.workspace, p) ?? '').includes(rejected.title), `nothing of the rejected ${rejected.id} is in ${p}`);
       log(`accepted plan ${planId}: ${paths.length} files equal ${branch}`);
       await runCommand(page, 'Helios: Show Agent Diffs');
       // The view is focused: Home scrolls its (virtualised) list back to the top, where the plan is.

@@ -21,7 +21,7 @@ import * as setupScript from '../../scripts/setupCodeServer.mjs';
 const codeServer = setupScript as {
   setupCodeServer(options: { log: (line: string) => void }): Promise<{ entry: string }>;
   codeServerEnv(options: { configHome: string; keepApiKey?: boolean }): NodeJS.ProcessEnv;
-  codeServerArgs(options: { port: number; userDataDir: string; extensionsDir: string; workspace: string }): string[];
+  codeServerArgs(options: { port: number; userDataDir: string; extensionsDir: string; workspace: string; workspaceTrust?: boolean }): string[];
   installVsix(options: { vsix: string; userDataDir: string; extensionsDir: string; env: NodeJS.ProcessEnv }): void;
 };
 
@@ -113,6 +113,11 @@ export interface StartOptions {
   readonly userSettings?: Readonly<Record<string, unknown>>;
   /** Make the workspace copy a git repository with one commit (plans then get a real branch). */
   readonly git?: boolean;
+  /**
+   * Keep VS Code's Workspace Trust on, so the folder opens in Restricted Mode until trusted (the
+   * startup dialog asks). Off by default: every other scenario runs in a trusted window.
+   */
+  readonly workspaceTrust?: boolean;
 }
 
 function tail(file: string, lines = 40): string {
@@ -140,7 +145,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   }
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...options.userSettings }, null, 2));
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {};
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...trust, ...options.userSettings }, null, 2));
   // No API key reaches the extension host: Helios must fall back to its embedded simulator.
   const env = codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') });
 
@@ -162,7 +168,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const t0 = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    codeServer.codeServerArgs({ port, userDataDir, extensionsDir, workspace }),
+    codeServer.codeServerArgs({ port, userDataDir, extensionsDir, workspace, workspaceTrust: options.workspaceTrust ?? false }),
     { env, stdio: ['ignore', logFd, logFd], detached: true },
   );
   closeSync(logFd);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
 import { AdaptiveRateLimiter } from '../../src/core/scheduler/rateLimiter';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 
 /** The scheduler's rate limiter is fed by the provider's `anthropic-ratelimit-*` headers. */
 describe('rate-limit headers reach the rate limiter', () => {

@@ -5,7 +5,7 @@ import { readPrd } from '../../src/core/agents/prdInput';
 import { HeliosError } from '../../src/core/errors/heliosError';
 import { validateTaskGraph } from '../../src/core/plan/validateTaskGraph';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import { makePrd } from '../support/prdFactory';
 
 /** The Architect end to end: core → AnthropicLlmClient → official SDK → simulator on 127.0.0.1. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { runWorkflowBench } from '../../src/cli/benchWorkflow';
 import { billedTokenEquivalents, formatTable, integrationMetrics, lostEdits, lowerBound, staleTasks, type PlanHistory } from '../../src/cli/benchWorkflowMetrics';
 import { makeWorkflowPrd, planSpecs } from '../../src/cli/benchWorkflowPrds';
-import { buildTaskGraph } from '../../src/infra/simulator/brains/architect';
+import { buildTaskGraph } from '../../src/simulator/brains/architect';
 import type { ProposedChange, ProposedFileChange } from '../../src/shared/proposedChange';
 import type { Plan } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';

@@ -16,7 +16,7 @@ import type { LlmRequest } from '../../src/core/llm/llmClient';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
 import { FileExactCacheStore } from '../../src/infra/cache/fileExactCacheStore';
 import { VectraIndex } from '../../src/infra/cache/vectraIndex';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Plan, Task } from '../../src/shared/taskGraph';
 import { totalTokens } from '../../src/shared/usage';
 import { MemoryLedger } from '../support/memoryLedger';

@@ -7,7 +7,7 @@ import { isHeliosError } from '../../src/core/errors/heliosError';
 import type { LlmRequest } from '../../src/core/llm/llmClient';
 import { ClaudeCodeLlmClient } from '../../src/infra/claudeCode/claudeCodeClient';
 import type { ClaudeCodeClientOptions } from '../../src/infra/claudeCode/claudeCodeClient';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 
 /**
  * The REAL `claude` binary (devDependency @anthropic-ai/claude-code) against the embedded

@@ -6,6 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { isHeliosError } from '../../src/core/errors/heliosError';
 import type { LlmRequest } from '../../src/core/llm/llmClient';
 import { ClaudeCodeLlmClient } from '../../src/infra/claudeCode/claudeCodeClient';
+import { DEFAULT_BUDGET } from '../../src/core/governor/budgetPlans';
+import { GovernedLlmClient } from '../../src/core/governor/governedLlmClient';
+import { Governor } from '../../src/core/governor/governor';
+import { MemoryLedger } from '../support/memoryLedger';
 
 /**
  * Outcomes the simulator cannot make the real binary print (a Pro/Max limit notice needs a
@@ -19,6 +23,13 @@ let fake: string;
 const FAKE = `#!${process.execPath}
 const fs = require('node:fs');
 if (process.argv.includes('--version')) { console.log(process.env.FAKE_VERSION || '2.1.197 (Claude Code)'); process.exit(0); }
+if (process.env.FAKE_ESCAPE) {
+  // A helper in its own session holding our stdout: out of reach of a kill of our process group.
+  const helper = require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { detached: true, stdio: ['ignore', 1, 2] });
+  fs.writeFileSync(process.env.FAKE_ESCAPE, String(helper.pid));
+  setInterval(() => {}, 1000);
+  return;
+}
 fs.writeFileSync(process.env.FAKE_DUMP, JSON.stringify({ env: process.env, argv: process.argv.slice(2), stdin: fs.readFileSync(0, 'utf8') }));
 process.stdout.write(fs.readFileSync(process.env.FAKE_OUTPUT, 'utf8'));
 process.exit(Number(process.env.FAKE_EXIT || 0));
@@ -89,6 +100,39 @@ describe('ClaudeCodeLlmClient over recorded Claude Code output', () => {
     await assert.rejects(weekly.call, (e) => isHeliosError(e, 'provider_rate_limited') && e.details.resetAt === '2026-11-25T01:00:00.000Z' && e.details.limitKind === 'weekly');
     const epoch = await run(result({ is_error: true, result: 'Claude AI usage limit reached|1764000000' }), { FAKE_EXIT: '1' });
     await assert.rejects(epoch.call, (e) => isHeliosError(e, 'provider_rate_limited') && e.details.limitReached === 1 && e.details.resetAt === new Date(1_764_000_000_000).toISOString());
+  });
+
+  it('a call whose process cannot be stopped is recorded as usage unknown, its reservation kept in the ledger', async () => {
+    const pidFile = path.join(dir, `escaped-${process.hrtime.bigint()}.pid`);
+    const ledger = new MemoryLedger();
+    const governor = await Governor.create({ ledger, config: { ...DEFAULT_BUDGET, plan: 'custom', windowTokens: 1_000_000, windowMessages: 0 } });
+    const client = new ClaudeCodeLlmClient({ binaryPath: fake, env: { PATH: process.env['PATH'], FAKE_ESCAPE: pidFile, FAKE_DUMP: path.join(dir, 'd.json'), NODE_V8_COVERAGE: '' } });
+    const governed = new GovernedLlmClient(client, governor, { workspace: 'w', now: () => new Date() });
+    const abort = new AbortController();
+    try {
+      const call = governed.complete({ model: 'claude-sonnet-5-5', system: [], messages: [{ role: 'user', content: [{ text: 'hi' }] }], maxTokens: 2_000, signal: abort.signal, tags: { agent: 'coder', planId: 'p', taskId: 'T1' } });
+      const started = await Promise.race([
+        (async () => { while (!(await fs.stat(pidFile).catch(() => undefined))) await new Promise((r) => setTimeout(r, 20)); return true; })(),
+        call.then(() => false, () => false),
+      ]);
+      assert.ok(started, 'the fake claude started its helper');
+      abort.abort();
+      await assert.rejects(call, (e: unknown) => isHeliosError(e, 'usage_unknown') && e.details.claudeCode === 'unstoppable');
+      const [record, ...rest] = ledger.records;
+      assert.equal(rest.length, 0);
+      assert.equal(record?.usageUnknown, true);
+      assert.equal(record?.usage.outputTokens, 2_000, 'the whole output budget stays charged');
+      assert.ok((record?.usage.inputTokens ?? 0) > 0);
+      assert.equal(record?.taskId, 'T1');
+      assert.ok((record?.costUsd ?? 0) > 0, 'an upper bound, not $0');
+      const view = governor.view();
+      assert.deepEqual([view.reserved, view.inFlight], [0, 0], 'the reservation became a ledger record, not a leak');
+      assert.ok(view.used > 0, 'and it counts against the window');
+    } finally {
+      governor.dispose();
+      const pid = Number(await fs.readFile(pidFile, 'utf8').catch(() => '0'));
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('a malformed stream fails the call with a clear reason', async () => {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPlan } from '../../src/core/plan/plan';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
 import { makePrd } from '../support/prdFactory';
@@ -188,6 +188,9 @@ describe('helios CLI: bad input is refused with one sentence (issue 18)', () => 
       await assertRefused(run(['decompose', prd, '--max-output-tokens', 'abc']), /--max-output-tokens must be a whole number from 1024 to 128000, got 'abc'\./);
       await assertRefused(run(['bench', 'governor', '--calls', 'abc']), /--calls must be a whole number from 1 to 10000000, got 'abc'\./);
       await assertRefused(run(['bench', 'workflow', '--plans', '0']), /--plans must be a whole number of at least 1, got '0'\./);
+      await assertRefused(run(['bench', 'cache', '--intents', '1.5']), /--intents must be a whole number from 1 to 1000000, got '1\.5'\./);
+      await assertRefused(run(['bench', 'cache', '--sizes', '1000,abc']), /--sizes must be a whole number from 1 to 10000000, got 'abc'\./);
+      await assertRefused(run(['bench', 'cache', '--seed', '-1']), /--seed must be a whole number of at least 0, got '-1'\./);
     });
 
     it('--help prints the usage line and each flag with its meaning, exit 0', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PlanSchema } from '../../src/core/plan/planSchema';
 import { validateTaskGraph } from '../../src/core/plan/validateTaskGraph';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import { makePrd } from '../support/prdFactory';
 import { CLI, runCli } from '../support/runCli';
 

@@ -8,7 +8,7 @@ import { runCoder, type CoderWorkspace } from '../../src/core/agents/coder';
 import { HeliosError } from '../../src/core/errors/heliosError';
 import { routeTask, routerTaskOf } from '../../src/core/router/router';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 
 /** The Coder end to end: core → AnthropicLlmClient → official SDK → simulator on 127.0.0.1. */

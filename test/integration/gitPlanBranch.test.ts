@@ -175,30 +175,31 @@ describe('git plan branch', () => {
     assert.equal(await openGitPlanBranch({ workspaceRoot: root, storageDir: storage, planId: 'p', gitPath: path.join(folder, 'no-such-git') }), undefined);
   });
 
-  it('drops a task with a revert commit, keeping later tasks; a revert that conflicts leaves the branch as it was', async () => {
+  it('withdraws tasks with one commit that brings the branch to the given files; a withdrawn task can be recorded again', async () => {
     const { root, storage } = await repo();
     const plan = await open(root, storage);
     const info = gitInfo(plan);
     await plan.recordTask(task('T1', { 'a.txt': 'one\ntwo (T1)\nthree\n' }));
     await plan.recordTask(task('T2', { 'new.txt': 'from T2\n' }));
-    await plan.recordTask(task('T3', { 'b.txt': 'bee (T3)\n' }));
-    await plan.dropTask?.('T2');
-    assert.deepEqual(await plan.recordedTasks(), ['T1', 'T3']);
+    await plan.recordTask(task('T3', { 'b.txt': 'bee (T3)\n', 'a.txt': 'one\ntwo (T1)\nthree (T3)\n' }));
+    assert.deepEqual([...(await plan.changedPaths?.() ?? [])].sort(), ['a.txt', 'b.txt', 'new.txt']);
+    // T1 rejected, T2 built on it: the tree says a.txt keeps T3's line only, new.txt goes back to the base (absent).
+    await plan.withdrawTasks?.(['T1', 'T2', 'T9'], new Map<string, string | null>([['a.txt', 'one\ntwo\nthree (T3)\n'], ['new.txt', null]]));
+    assert.deepEqual(await plan.recordedTasks(), ['T3']);
     assert.deepEqual(tipFiles(root, info.branch), ['a.txt', 'b.txt']);
-    assert.equal(sh(root, 'show', `${info.branch}:b.txt`), 'bee (T3)\n');
-    assert.match(sh(root, 'log', '-1', '--format=%B', info.branch), /^Revert "T2: task T2"[\s\S]*Helios-Revert: T2\n/);
-    await plan.dropTask?.('T2'); // already dropped: nothing to do
-    assert.equal(sh(root, 'rev-list', '--count', `${info.baseCommit}..${info.branch}`).trim(), '4');
-
-    await plan.recordTask(task('T4', { 'a.txt': 'one\ntwo (T1, then T4)\nthree\n' }));
-    const tip = sh(root, 'rev-parse', info.branch);
-    await assert.rejects(plan.dropTask?.('T1') ?? Promise.resolve(), (e: unknown) => isHeliosError(e, 'change_conflict') && e.details.path === 'a.txt');
-    assert.equal(sh(root, 'rev-parse', info.branch), tip);
-    assert.equal(sh(info.worktree, 'status', '--porcelain'), '', 'the abandoned revert left nothing behind');
-    assert.deepEqual(await plan.recordedTasks(), ['T1', 'T3', 'T4']);
+    assert.equal(sh(root, 'show', `${info.branch}:a.txt`), 'one\ntwo\nthree (T3)\n');
+    assert.match(sh(root, 'log', '-1', '--format=%B', info.branch), /^Withdraw T1, T2\n[\s\S]*Helios-Revert: T1\nHelios-Revert: T2\n/);
+    const count = sh(root, 'rev-list', '--count', `${info.baseCommit}..${info.branch}`).trim();
+    await plan.withdrawTasks?.(['T1'], new Map([['a.txt', 'anything']])); // not recorded any more: nothing to do
+    assert.equal(sh(root, 'rev-list', '--count', `${info.baseCommit}..${info.branch}`).trim(), count);
+    // Back to the base for a file the base has: its base content, not a deletion.
+    await plan.recordTask(task('T4', { 'a.txt': 'changed by T4\n' }));
+    await plan.withdrawTasks?.(['T4'], new Map([['a.txt', null]]));
+    assert.equal(sh(root, 'show', `${info.branch}:a.txt`), sh(root, 'show', `${info.baseCommit}:a.txt`));
+    assert.equal(sh(info.worktree, 'status', '--porcelain'), '', 'the worktree is clean after a withdrawal');
 
     await plan.recordTask(task('T2', { 'new.txt': 'T2 again\n' }));
-    assert.deepEqual(await plan.recordedTasks(), ['T1', 'T3', 'T4', 'T2'], 'a dropped task can be recorded again');
+    assert.deepEqual(await plan.recordedTasks(), ['T3', 'T2'], 'a withdrawn task can be recorded again');
   });
 
   it('lists plan branches with their unmerged commits and deletes only merged ones unless forced', async () => {

@@ -12,7 +12,7 @@ import type { PlanRun, TaskRun } from '../../src/core/scheduler/runState';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
 import { FileChangeStore } from '../../src/infra/storage/fileChangeStore';
 import { FileTreeStore } from '../../src/infra/storage/fileTreeStore';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { ProposedChange } from '../../src/shared/proposedChange';
 import type { Plan, Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';

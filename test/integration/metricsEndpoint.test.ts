@@ -11,7 +11,7 @@ import { buildMetricsJson, type HeliosMetricsJson } from '../../src/core/metrics
 import { createPlan } from '../../src/core/plan/plan';
 import { MetricsServerError, startMetricsServer } from '../../src/infra/metrics/metricsServer';
 import { PromMetrics } from '../../src/infra/metrics/promMetrics';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
 

@@ -14,7 +14,7 @@ import { buildCallChain, createRunPipeline } from '../../src/core/pipeline/runPi
 import type { PlanRun, RunStore } from '../../src/core/scheduler/runState';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
 import { createWorkspaceVerifier } from '../../src/infra/sandbox/workspaceVerifier';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { ProposedChange } from '../../src/shared/proposedChange';
 import type { Plan, Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
@@ -159,6 +159,59 @@ describe('plans that build: tasks on top of their dependencies, siblings merged,
       for (const title of ['Create the notes store', 'Add search to the notes store', 'Add tags to the notes store']) assert.ok(taskLines(app, title) > 0, `app.ts holds ${title}`);
       assert.ok(taskLines((await tree.read('src/notes.ts'))!, 'Add search to the notes store') > 0);
       assert.equal(changes.get(rebased)!.integration?.status, 'rebased');
+    } finally {
+      pipeline.dispose();
+      governor.dispose();
+    }
+  });
+
+  it('rejecting T1 takes it and the tasks built on it off the tree and the branch; a re-run codes them on the plan without T1', async () => {
+    const dir = await workspace('git');
+    const storage = await mkdtemp(path.join(os.tmpdir(), 'helios-plan-storage-'));
+    const plan = notesPlan();
+    const governor = await Governor.create({ ledger: new MemoryLedger(), config: { ...DEFAULT_BUDGET, plan: 'custom', windowTokens: 10_000_000, windowMessages: 0 } });
+    const recording = new RecordingClient(new AnthropicLlmClient({ apiKey: 'sim', baseURL: sim.url, provider: 'simulator' }));
+    const { client } = await buildCallChain({ provider: recording, governor, governed: { workspace: 'test', now: () => new Date() }, cache: (g) => new CachedLlmClient(g, {}) });
+    const changes = new Map<string, ProposedChange>();
+    const pipeline = createRunPipeline({
+      client, budget: () => ({ state: 'ok', byFamily: { haiku: { units: 0 }, sonnet: { units: 0 }, opus: { units: 0 }, fable: { units: 0 } } }),
+      workspace: { read: (p) => Promise.resolve(p === 'src/app.ts' ? APP : undefined) },
+      trees: new MemoryTreeStore(), runs: new MemoryRuns(),
+      openBranch: async (p) => (await import('../../src/infra/git/gitPlanBranch')).openGitPlanBranch({ workspaceRoot: dir, storageDir: storage, planId: p.id }),
+      changes: { save: (c) => Promise.resolve(void changes.set(c.taskId, c)), load: (_p, t) => Promise.resolve(changes.get(t)) },
+      globalConcurrency: 4, perPlanConcurrency: 4,
+    });
+    try {
+      await pipeline.scheduler.addPlan(plan);
+      await pipeline.scheduler.whenIdle();
+      const firstCost = pipeline.scheduler.runOf(plan.id)!.tasks.T2!.costUsd!;
+      const branch = pipeline.branchInfo(plan.id);
+      assert.ok(branch?.kind === 'git');
+
+      const result = await pipeline.withdraw(plan, ['T1', 'T2', 'T3']);
+      assert.deepEqual([...result.withdrawn].sort(), ['T1', 'T2', 'T3']);
+      const tree = await pipeline.tree(plan);
+      assert.equal(await tree.read('src/app.ts'), APP, 'nothing of the plan is left in app.ts');
+      assert.equal(await tree.read('src/notes.ts'), undefined, 'the file T1 created is gone');
+      assert.equal(git(dir, 'show', `${branch.branch}:src/app.ts`), APP, 'the branch agrees with the tree');
+      assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Helios-Revert,valueonly)', branch.branch).split('\n').filter(Boolean).length, 3);
+
+      // T2 and T3 (not T1) re-run: their Coder sees the plan as it is now, without T1.
+      await pipeline.scheduler.rerunTasks(plan, ['T2', 'T3']);
+      await pipeline.scheduler.whenIdle();
+      const run = pipeline.scheduler.runOf(plan.id)!;
+      assert.equal(run.state, 'done');
+      assert.deepEqual([run.tasks.T2!.status, run.tasks.T3!.status], ['done', 'done']);
+      const rerunPrompt = recording.coderPrompts.get('T2')!.at(-1)!;
+      assert.equal(taskLines(rerunPrompt.replace(/^.*Create the notes store.*$/m, ''), 'Create the notes store'), 0, 'no line of T1 is shown to the re-run (beyond the plan overview)');
+      assert.match(rerunPrompt, /src\/notes\.ts/);
+      assert.ok(run.tasks.T2!.earlierCostUsd! >= firstCost && run.tasks.T2!.costUsd! > run.tasks.T2!.earlierCostUsd!, 'the earlier run\'s cost stays counted');
+      const app = (await tree.read('src/app.ts'))!;
+      assert.equal(taskLines(app, 'Create the notes store'), 0);
+      for (const title of ['Add search to the notes store', 'Add tags to the notes store']) assert.ok(taskLines(app, title) > 0, `app.ts holds ${title}`);
+      assert.equal(git(dir, 'show', `${branch.branch}:src/app.ts`), app, 'the branch has the re-run tasks too');
+      const recorded = git(dir, 'log', branch.branch, '--format=%(trailers:key=Helios-Task,valueonly)').split('\n').filter(Boolean);
+      assert.equal(recorded.filter((id) => id === 'T2').length, 2, 'T2 is committed again after its withdrawal');
     } finally {
       pipeline.dispose();
       governor.dispose();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPlan } from '../../src/core/plan/plan';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { CLI, runCli as cli } from '../support/runCli';
 import { ZERO_USAGE } from '../../src/shared/usage';

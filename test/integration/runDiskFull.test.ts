@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { PlanRun } from '../../src/core/scheduler/runState';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import { chainPlan, chargesByTask, ledgerRecords, startCli } from '../support/cliProcess';
 import { CLI } from '../support/runCli';
 

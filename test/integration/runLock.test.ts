@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PlanRun } from '../../src/core/scheduler/runState';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import { chainPlan, chargesByTask, ledgerRecords, startCli, waitUntil } from '../support/cliProcess';
 import { CLI } from '../support/runCli';
 

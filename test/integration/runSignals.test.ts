@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createPlan } from '../../src/core/plan/plan';
 import type { PlanRun } from '../../src/core/scheduler/runState';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
 import { CLI } from '../support/runCli';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 
 /** The Messages API surface as the official SDK sees it: replies, streams, tools, validation. */
 
@@ -124,8 +124,11 @@ describe('simulator: tools', () => {
     { name: 'noop', input_schema: { type: 'object', properties: {} } },
   ];
 
-  it('calls the forced tool on sonnet with schema-shaped input', async () => {
-    const message = await client.messages.create({ ...hello, tools, tool_choice: { type: 'tool', name: 'get_weather' } });
+  // Haiku 5.5 takes forced tool use; Sonnet 5.5, Opus 5.5 and Fable 5.1/5.2 refuse it (below).
+  const haiku = { ...hello, model: 'claude-haiku-5-5' };
+
+  it('calls the forced tool on haiku-5-5 with schema-shaped input', async () => {
+    const message = await client.messages.create({ ...haiku, tools, tool_choice: { type: 'tool', name: 'get_weather' } });
     assert.equal(message.stop_reason, 'tool_use');
     const use = message.content.find((b) => b.type === 'tool_use');
     assert.ok(use && use.type === 'tool_use');
@@ -133,26 +136,28 @@ describe('simulator: tools', () => {
     assert.equal(use.name, 'get_weather');
     assert.deepEqual(Object.keys(use.input as object).sort(), ['city', 'unit']);
     assert.equal((use.input as { unit: string }).unit, 'celsius');
-    const streamed = await client.messages.stream({ ...hello, tools, tool_choice: { type: 'tool', name: 'get_weather' } }).finalMessage();
+    const streamed = await client.messages.stream({ ...haiku, tools, tool_choice: { type: 'tool', name: 'get_weather' } }).finalMessage();
     assert.deepEqual(streamed.content, message.content);
   });
 
   it('answers with text again once the tool result comes back', async () => {
-    const first = await client.messages.create({ ...hello, tools, tool_choice: { type: 'any' } });
+    const first = await client.messages.create({ ...haiku, tools, tool_choice: { type: 'any' } });
     const use = first.content.find((b) => b.type === 'tool_use');
     assert.ok(use && use.type === 'tool_use');
     const second = await client.messages.create({
-      ...hello,
+      ...haiku,
       tools,
-      messages: [...hello.messages, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '21 degrees' }] }],
+      messages: [...haiku.messages, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '21 degrees' }] }],
     });
     assert.equal(second.stop_reason, 'end_turn');
     assert.match(textOf(second), /tool result/);
   });
 
-  it('rejects forced tool use on opus-5-5 with a 400', async () => {
-    for (const tool_choice of [{ type: 'any' as const }, { type: 'tool' as const, name: 'noop' }]) {
-      const error = await rejection(client.messages.create({ ...hello, model: 'claude-opus-5-5', tools, tool_choice }));
+  it('rejects forced tool use on opus-5-5, fable-5-1/5-2 and sonnet-5-5 with a 400', async () => {
+    const forced = ['claude-opus-5-5', 'claude-fable-5-1', 'claude-fable-5-2', 'claude-sonnet-5-5'].flatMap((model) =>
+      [{ type: 'any' as const }, { type: 'tool' as const, name: 'noop' }].map((tool_choice) => ({ model, tool_choice })));
+    for (const { model, tool_choice } of forced) {
+      const error = await rejection(client.messages.create({ ...hello, model, tools, tool_choice }));
       assert.ok(error instanceof Anthropic.BadRequestError);
       assert.equal(error.type, 'invalid_request_error');
       assert.equal(error.apiMessage?.startsWith(`"tool_choice.type.${tool_choice.type}" is not supported for this model.`), true, error.apiMessage ?? '');
@@ -204,11 +209,12 @@ describe('simulator: request validation', () => {
   it('400 for the request shapes the API refuses', async () => {
     const bad: [Record<string, unknown>, RegExp][] = [
       [{ ...hello, max_tokens: undefined }, /max_tokens: Field required/],
-      [{ ...hello, max_tokens: 0 }, /max_tokens/],
+      [{ ...hello, max_tokens: -1 }, /max_tokens: Input should be greater than or equal to 0/],
       [{ ...hello, max_tokens: 128_001 }, /128001 > 128000/],
       [{ ...hello, messages: [] }, /at least one message/],
       [{ ...hello, messages: [{ role: 'assistant', content: 'hi' }] }, /first message must use the "user" role/],
-      [{ ...hello, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] }, /roles must alternate/],
+      [{ ...hello, messages: [{ role: 'tool', content: 'a' }] }, /messages\.0\.role: Input should be 'user', 'assistant' or 'system'/],
+      [{ ...hello, temperature: 0.5, top_k: 1, unknown_field: true }, /^unknown_field: Extra inputs are not permitted$/],
       [{ ...hello, system: Array.from({ length: 5 }, (_, i) => ({ type: 'text', text: `s${i}`, cache_control: { type: 'ephemeral' } })) }, /maximum of 4 blocks with cache_control/],
     ];
     for (const [body, message] of bad) {

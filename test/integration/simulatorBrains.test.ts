@@ -7,7 +7,7 @@ import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
 import { TaskGraphSchema, taskGraphJsonSchema } from '../../src/core/plan/taskGraphSchema';
 import { findCycle, validateTaskGraph } from '../../src/core/plan/validateTaskGraph';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { TaskGraph } from '../../src/shared/taskGraph';
 
 /** Structured output: the generic JSON-Schema brain and the Architect's TaskGraph brain. */
@@ -182,7 +182,7 @@ describe('simulator: Architect brain', () => {
 
   it('plans through a forced tool whose input schema is the TaskGraph', async () => {
     const message = await client.messages.create({
-      model: 'claude-sonnet-5-5',
+      model: 'claude-haiku-5-5',
       max_tokens: 16_000,
       messages: [{ role: 'user', content: prdMessage(fixture('sim-english.md')) }],
       tools: [{ name: 'submit_plan', input_schema: taskGraphJsonSchema() as Anthropic.Tool.InputSchema }],

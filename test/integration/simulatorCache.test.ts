@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 
 /** Prompt caching as reported in `usage`: writes, reads, minimum length, TTLs, streams. */
 

@@ -9,7 +9,7 @@ import { HeliosError } from '../../src/core/errors/heliosError';
 import type { LlmClient, LlmRequest } from '../../src/core/llm/llmClient';
 import { createPlan } from '../../src/core/plan/plan';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
-import { ClaudeSimulator } from '../../src/infra/simulator/simulator';
+import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
 import { CLI, runCli } from '../support/runCli';

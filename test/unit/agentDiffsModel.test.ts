@@ -50,6 +50,13 @@ describe('Agent Diffs model', () => {
     assert.equal(fileContext(row.files[1]!), 'helios.file decided conflict');
   });
 
+  it('a stale task (built on a rejected change) can be re-run or rejected, not accepted', () => {
+    const row = taskRow({ planLabel: 'PRD.md', change: change('T2', { integration: { status: 'stale' } }) });
+    assert.equal(row.stale, true);
+    assert.equal(taskContext(row), 'helios.task stale');
+    assert.equal(taskRow({ planLabel: 'PRD.md', change: change('T2', { state: 'rejected', integration: { status: 'stale' } }) }).stale, false, 'once rejected it is decided');
+  });
+
   it('groups by plan with undecided tasks first, in numeric task order', () => {
     const groups = groupChanges([
       { planLabel: 'PRD.md', change: change('T10') },

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateEdits, type FileEditInput } from '../../src/core/agents/editValidation';
 import { taskMessage, type ShownFile } from '../../src/core/agents/coderPrompt';
-import { coderEdits, MISSING_ANCHOR, parseCoderTask, SAME_LINES_MARKER, uniqueSuffix, type CoderTaskView } from '../../src/infra/simulator/brains/coder';
-import { codeBoundaries, markdownBoundaries, wantsSameLines } from '../../src/infra/simulator/brains/coderPlacement';
-import { parseFault } from '../../src/infra/simulator/faults';
+import { coderEdits, MISSING_ANCHOR, parseCoderTask, SAME_LINES_MARKER, uniqueSuffix, type CoderTaskView } from '../../src/simulator/brains/coder';
+import { codeBoundaries, markdownBoundaries, wantsSameLines } from '../../src/simulator/brains/coderPlacement';
+import { parseFault } from '../../src/simulator/faults';
 import type { Task } from '../../src/shared/taskGraph';
 
 const task: Task = {

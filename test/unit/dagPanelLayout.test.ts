@@ -219,7 +219,7 @@ describe('statusLabel', () => {
 const CHECKS = {
   verified: 'verified', verifyFailed: 'verify failed', verifyFailedTests: 'failed: {0} tests',
   notVerified: 'not verified (no sandbox available)', approved: 'approved', changesRequested: 'changes requested',
-  merged: 'merged', rebased: 'rebased (+{0})', conflicted: 'conflict: overlaps another task',
+  merged: 'merged', rebased: 'rebased (+{0})', conflicted: 'conflict: overlaps another task', stale: 'stale', rerun: 're-run (earlier {0})',
 };
 
 describe('checkLabels', () => {
@@ -241,6 +241,8 @@ describe('checkLabels', () => {
     assert.deepEqual(checkLabels(ran({ review: { verdict: 'approve', findings: 0, rounds: 1 }, integration: { status: 'rebased', rebaseCostUsd: 0.0123 } }), strings), ['✓ approved', '↻ rebased (+$0.0123)']);
     assert.deepEqual(checkLabels(ran({ integration: { status: 'conflicted' } }), strings), ['⚠ conflict: overlaps another task']);
     assert.deepEqual(checkLabels(ran({ integration: { status: 'integrated' } }), strings), [], 'a plain fast-forward says nothing');
+    assert.deepEqual(checkLabels(ran({ integration: { status: 'stale' } }), strings), ['⚠ stale']);
+    assert.deepEqual(checkLabels(ran({ earlierCostUsd: 0.5 }), strings), ['⟳ re-run (earlier $0.5000)'], 'a re-run says what its stale run cost');
   });
 
   it('says nothing for a task that has not run, or a host without the strings', () => {

@@ -94,6 +94,59 @@ describe('the plan\'s integrated tree', () => {
   });
 });
 
+describe('withdrawing rejected tasks from the tree', () => {
+  const base = 'head\n\nmiddle\n\ntail\n';
+  async function threeTasks() {
+    const store = new MemoryTreeStore();
+    const tree = await PlanTree.open({ planId: 'p', store, workspace: disk({ 'a.ts': base }) });
+    const changes = new Map([
+      // T1 adds a line and a new file; T2 builds on T1 (reads its line); T3 is a sibling on other lines.
+      ['T1', changeOf('T1', { 'a.ts': { base, proposed: 'head\nT1\n\nmiddle\n\ntail\n' }, 'n.ts': { base: undefined, proposed: 'T1 made me\n' } })],
+      ['T3', changeOf('T3', { 'a.ts': { base, proposed: 'head\n\nmiddle\n\ntail\nT3\n' } })],
+      ['T2', changeOf('T2', { 'a.ts': { base: 'head\nT1\n\nmiddle\n\ntail\n', proposed: 'head\nT1\n\nmiddle T2\n\ntail\n' } })],
+    ]);
+    for (const c of changes.values()) assert.ok((await tree.integrate(c, 'fresh', OUTCOME)).ok);
+    return { store, tree, changeOf: (id: string) => Promise.resolve(changes.get(id)) };
+  }
+
+  it('rebuilds the tree without them: the kept tasks\' lines stay, the withdrawn ones\' are gone, a created file is back to absent', async () => {
+    const { store, tree, changeOf: load } = await threeTasks();
+    const result = await tree.withdraw(['T1', 'T2'], load);
+    assert.deepEqual(result.withdrawn, ['T1', 'T2']);
+    assert.deepEqual(result.overlapped, []);
+    assert.equal(await tree.read('a.ts'), 'head\n\nmiddle\n\ntail\nT3\n');
+    assert.equal(await tree.read('n.ts'), undefined);
+    assert.deepEqual([...result.files], [['a.ts', 'head\n\nmiddle\n\ntail\nT3\n'], ['n.ts', null]]);
+    assert.deepEqual(tree.records().map((r) => r.taskId), ['T3']);
+    assert.deepEqual(Object.keys(store.saved.at(-1)!.tasks), ['T3'], 'persisted');
+    // A withdrawn task integrates again (a re-run), after the kept ones.
+    const again = await tree.integrate(changeOf('T2', { 'a.ts': { base: 'head\n\nmiddle\n\ntail\nT3\n', proposed: 'head\n\nmiddle T2\n\ntail\nT3\n' } }), 'fresh', OUTCOME);
+    assert.ok(again.ok);
+    assert.deepEqual(tree.records().map((r) => r.taskId), ['T3', 'T2'], 'after the kept ones');
+    assert.deepEqual((await tree.withdraw(['T1'], load)).withdrawn, [], 'withdrawing what is not there does nothing');
+  });
+
+  it('a kept task that merged on the withdrawn task\'s lines goes too, and is named', async () => {
+    const store = new MemoryTreeStore();
+    const tree = await PlanTree.open({ planId: 'p', store, workspace: disk({ 'a.ts': 'a\nb\n' }) });
+    const t1 = changeOf('T1', { 'a.ts': { base: 'a\nb\n', proposed: 'a\nT1\nb\n' } });
+    // T4 started after T1 integrated and edited T1's own line, without depending on it.
+    const t4 = changeOf('T4', { 'a.ts': { base: 'a\nT1\nb\n', proposed: 'a\nT1 + T4\nb\n' } });
+    assert.ok((await tree.integrate(t1, 'fresh', OUTCOME)).ok && (await tree.integrate(t4, 'fresh', OUTCOME)).ok);
+    const result = await tree.withdraw(['T1'], (id) => Promise.resolve(id === 'T4' ? t4 : t1));
+    assert.deepEqual(result, { withdrawn: ['T1', 'T4'], overlapped: ['T4'], files: new Map([['a.ts', null]]) });
+    assert.equal(await tree.read('a.ts'), 'a\nb\n');
+  });
+
+  it('writes nothing when a kept task\'s stored change is missing', async () => {
+    const { store, tree } = await threeTasks();
+    const saves = store.saved.length;
+    await assert.rejects(tree.withdraw(['T1'], () => Promise.resolve(undefined)), /T3's stored change is missing/);
+    assert.equal(store.saved.length, saves);
+    assert.equal(await tree.read('n.ts'), 'T1 made me\n');
+  });
+});
+
 describe('a rebase holds its files', () => {
   it('another task waits to integrate into them until the rebased change is in, then merges or overlaps it', async () => {
     const base = 'a\n\nb\n';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderChangeDiff, reviewMessage } from '../../src/core/agents/reviewerPrompt';
-import { parseReviewRequest, REQUEST_CHANGES_MARKER, reviewFindings, wantsChanges } from '../../src/infra/simulator/brains/reviewer';
+import { parseReviewRequest, REQUEST_CHANGES_MARKER, reviewFindings, wantsChanges } from '../../src/simulator/brains/reviewer';
 import type { Task } from '../../src/shared/taskGraph';
 
 /** The simulator's Reviewer brain reads exactly the prompt Helios's Reviewer sends. */

@@ -184,6 +184,24 @@ describe('Scheduler', () => {
     assert.equal(s.runOf('p')!.tasks.B!.attempts, 2);
     assert.equal(store.runs.get('p')!.state, 'done', 'the final state was saved');
   });
+
+  it('re-runs stale tasks of a finished plan, after their stale dependencies, keeping what the first runs cost', async () => {
+    const store = new MemoryRunStore();
+    const p = plan('p', [task('A'), task('B', ['A']), task('C', ['B']), task('D')]);
+    const done = (costUsd: number) => ({ status: 'done' as const, attempts: 1, model: 'm', costUsd, integration: { status: 'stale' as const } });
+    store.runs.set('p', { planId: 'p', state: 'done', updatedAt: '', tasks: { A: { status: 'done', attempts: 1, costUsd: 1 }, B: done(0.5), C: done(0.25), D: { status: 'done', attempts: 1, costUsd: 2 } } });
+    const exec = new ManualExecutor((job) => ({ ...ok(), costUsd: job.task.id === 'B' ? 0.125 : 0.0625 }));
+    const s = new Scheduler({ executor: exec.run, store, globalConcurrency: 4, perPlanConcurrency: 4 });
+    await s.markIntegration('p', ['B'], { status: 'stale' }); // a plan not loaded: its stored run is amended
+    await s.rerunTasks(p, ['C', 'B']);
+    await s.whenIdle();
+    assert.deepEqual(exec.started.map((j) => j.task.id), ['B', 'C'], 'C waits for B; A and D are not run again');
+    const run = s.runOf('p')!;
+    assert.equal(run.state, 'done');
+    assert.deepEqual([run.tasks.B!.costUsd, run.tasks.B!.earlierCostUsd, run.tasks.C!.costUsd, run.tasks.C!.earlierCostUsd], [0.625, 0.5, 0.3125, 0.25]);
+    assert.equal(run.tasks.B!.integration, undefined, 'the stale mark went with the old run');
+    assert.equal(store.runs.get('p')!.tasks.B!.attempts, 1);
+  });
 });
 
 describe('AdaptiveRateLimiter', () => {

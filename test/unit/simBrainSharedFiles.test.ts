@@ -5,9 +5,9 @@ import ts from 'typescript';
 import { makeWorkflowPrd, planSpecs } from '../../src/cli/benchWorkflowPrds';
 import { taskMessage, type ShownFile } from '../../src/core/agents/coderPrompt';
 import { validateEdits, type FileEditInput } from '../../src/core/agents/editValidation';
-import { buildTaskGraph, type ArchitectGraph } from '../../src/infra/simulator/brains/architect';
-import { coderEdits, parseCoderTask, type CoderEditOptions } from '../../src/infra/simulator/brains/coder';
-import { codeBoundaries, wantsSameLines } from '../../src/infra/simulator/brains/coderPlacement';
+import { buildTaskGraph, type ArchitectGraph } from '../../src/simulator/brains/architect';
+import { coderEdits, parseCoderTask, type CoderEditOptions } from '../../src/simulator/brains/coder';
+import { codeBoundaries, wantsSameLines } from '../../src/simulator/brains/coderPlacement';
 import type { Task } from '../../src/shared/taskGraph';
 
 /**

@@ -60,7 +60,11 @@ export const SettingsSchema = z.object({
   /** Hosts a verify command may reach (none by default). */
   verifyAllowedHosts: z.array(z.string().trim().min(1)).catch([]),
   verifyTimeoutSeconds: clampedInt(10, 3_600, 300),
-  /** Run the verify command without a sandbox when none is available. Off; set per workspace only. */
+  /**
+   * Run the verify command without a sandbox when none is available. Not a VS Code setting: the
+   * user's stored consent for this folder and command (core/security/unsandboxedConsent.ts); off
+   * without it.
+   */
   verifyAllowUnsandboxed: z.boolean().catch(false),
   /** The exact-match (L2) and semantic (L3) caches; L1 prompt caching is always on. */
   cacheEnabled: z.boolean().catch(true),

@@ -17,6 +17,8 @@ export type HeliosErrorReason =
   | 'provider_bad_request'
   | 'provider_timeout'
   | 'cancelled'
+  /** A call's process could not be stopped: what it spent is unknown, so its reservation stays charged. */
+  | 'usage_unknown'
   | 'state_corrupt'
   | 'no_plan'
   | 'no_api_key'
@@ -42,7 +44,10 @@ export type HeliosErrorReason =
   | 'disk_full'
   | 'state_unwritable'
   | 'plan_running'
-  | 'prd_changed';
+  | 'prd_changed'
+  // Security (#19): the workspace is in Restricted Mode (not trusted), and what was asked runs
+  // agents or processes on its code; `details.feature` says which.
+  | 'workspace_untrusted';
 
 export class HeliosError extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import { findModel } from '../../shared/models';
+import { ZERO_USAGE } from '../../shared/usage';
 import { HeliosError } from '../errors/heliosError';
 import type { LlmClient, LlmRequest, LlmResponse } from '../llm/llmClient';
 import { costOfUsage } from '../usage/cost';
@@ -18,6 +19,8 @@ export interface GovernedClientOptions {
   readonly workspace: string;
   readonly now: () => Date;
   readonly onRecorded?: (r: UsageRecord) => void;
+  /** How long each admission took (the budget's wait, and the account board's round trip). */
+  readonly onAdmitted?: (ms: number) => void;
 }
 
 export class GovernedLlmClient implements LlmClient {
@@ -33,16 +36,27 @@ export class GovernedLlmClient implements LlmClient {
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const counted = await this.inner.countTokens(request);
+    const asked = performance.now();
     const admission = await this.governor.admit({
       model: request.model,
       inputTokens: Math.ceil(counted * INPUT_MARGIN) + INPUT_SLACK,
       maxTokens: request.maxTokens,
       signal: request.signal,
     });
+    this.context.onAdmitted?.(performance.now() - asked);
     let response: LlmResponse;
     try {
       response = await this.inner.complete({ ...request, maxTokens: admission.maxTokens });
     } catch (error) {
+      if (error instanceof HeliosError && error.reason === 'usage_unknown') {
+        // The call's process outlived every attempt to stop it: it may still be spending. Its
+        // reservation is kept, as a ledger record of its upper bound, never silently dropped.
+        const usage = { ...ZERO_USAGE, inputTokens: admission.inputTokens, outputTokens: admission.maxTokens };
+        const record = this.recordOf(request, { model: admission.model, usage, requestId: undefined }, { usageUnknown: true });
+        await this.governor.settle(admission, record);
+        this.context.onRecorded?.(record);
+        throw error;
+      }
       this.governor.release(admission);
       if (error instanceof HeliosError && error.reason === 'provider_rate_limited' && error.details.limitReached === 1) {
         const resetAt = typeof error.details.resetAt === 'string' ? new Date(error.details.resetAt) : undefined;
@@ -50,7 +64,14 @@ export class GovernedLlmClient implements LlmClient {
       }
       throw error;
     }
-    const record: UsageRecord = {
+    const record = this.recordOf(request, response);
+    await this.governor.settle(admission, record);
+    this.context.onRecorded?.(record);
+    return response;
+  }
+
+  private recordOf(request: LlmRequest, response: Pick<LlmResponse, 'model' | 'usage' | 'requestId' | 'messageIds'>, extra: Pick<UsageRecord, 'usageUnknown'> = {}): UsageRecord {
+    return {
       v: 1,
       ts: this.context.now().toISOString(),
       workspace: this.context.workspace,
@@ -64,10 +85,8 @@ export class GovernedLlmClient implements LlmClient {
       planId: request.tags?.planId ?? null,
       taskId: request.tags?.taskId ?? null,
       ...(response.messageIds && response.messageIds.length > 0 ? { messageIds: [...response.messageIds] } : {}),
+      ...extra,
     };
-    await this.governor.settle(admission, record);
-    this.context.onRecorded?.(record);
-    return response;
   }
 
   countTokens(request: Omit<LlmRequest, 'maxTokens'>): Promise<number> {

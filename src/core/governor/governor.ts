@@ -1,6 +1,7 @@
 import type { GovernorState } from '../../shared/budget';
 import { HeliosError } from '../errors/heliosError';
 import type { UsageLedger, UsageRecord } from '../usage/usageLedger';
+import type { AccountBoard, BoardView, SharedReservation } from './accountBoard';
 import { meterFor, resolveCap, type BudgetConfig, type ResolvedCap, type UnitMeter } from './budgetPlans';
 import { addObservation, observedCeiling, type LimitObservation, type ObservationStore } from './limitLearning';
 import { mergeRecords } from './externalUsage';
@@ -34,9 +35,13 @@ export interface AdmissionRequest {
 /** A granted call: its reservation is held until `settle` or `release`. */
 export interface Admission {
   readonly id: number;
+  /** Its id on the account board, when there is one. */
+  readonly sharedId?: string;
   readonly model: string;
   /** The output budget the call must be sent with, so it cannot overshoot the cap. */
   readonly maxTokens: number;
+  /** The input the call was admitted with (counted, with margin). */
+  readonly inputTokens: number;
   readonly reservedUnits: number;
 }
 
@@ -56,6 +61,17 @@ interface Waiter {
  */
 export class Governor {
   private records: UsageRecord[] = [];
+  /** The ledger's records as this process knows them, and the external ones merged into `records`. */
+  private ledgerRecords: UsageRecord[] = [];
+  private externalRecords: readonly UsageRecord[] = [];
+  /** Other processes' calls in flight (the account board's reservations), as of the last look. */
+  private others: readonly SharedReservation[] = [];
+  /** The board could not be reached: nothing is admitted (fail closed) until it can. */
+  private boardError: string | undefined;
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private leaseTimer: ReturnType<typeof setInterval> | undefined;
+  private pollTimer: { cancel(): void } | undefined;
   private observations: LimitObservation[] = [];
   private readonly reservations = new Map<number, Admission>();
   private readonly waiters: Waiter[] = [];
@@ -75,17 +91,24 @@ export class Governor {
     private readonly observationStore: ObservationStore | undefined,
     private readonly clock: GovernorClock,
     private config: BudgetConfig,
+    private readonly board: (AccountBoard & { readonly lease: number }) | undefined,
   ) {
     this.meter = meterFor(config);
   }
 
+  /**
+   * With a `board`, admission, settling and the ledger go through the account's shared board:
+   * the cap holds across every process metering the account (see `AccountBoard`); `ledger` is then
+   * not written.
+   */
   static async create(deps: {
     readonly ledger: UsageLedger;
     readonly config: BudgetConfig;
     readonly clock?: GovernorClock;
     readonly observations?: ObservationStore;
+    readonly board?: AccountBoard & { readonly lease: number };
   }): Promise<Governor> {
-    const governor = new Governor(deps.ledger, deps.observations, deps.clock ?? SYSTEM_CLOCK, deps.config);
+    const governor = new Governor(deps.ledger, deps.observations, deps.clock ?? SYSTEM_CLOCK, deps.config, deps.board);
     await governor.refresh();
     governor.observations = (await deps.observations?.load()) ?? [];
     return governor;
@@ -95,8 +118,12 @@ export class Governor {
 
   /** Re-reads the shared ledger: other VS Code windows of the account append to it. */
   async refresh(): Promise<void> {
-    const own = (await this.ledger.readAll()).records;
-    const records = this.external ? mergeRecords(own, await this.external()) : own;
+    const external = this.external ? await this.external() : [];
+    // No await between reading the ledger and taking it in: a board view absorbed meanwhile would be lost.
+    const own = this.board ? await this.board.readAll() : (await this.ledger.readAll()).records;
+    this.externalRecords = external;
+    this.ledgerRecords = own;
+    const records = this.merged();
     const changed = records.length !== this.records.length || records[records.length - 1]?.ts !== this.records[this.records.length - 1]?.ts;
     this.records = records;
     // Announce only real changes: listeners (the meter, the budget panel) redraw on every event.
@@ -131,8 +158,8 @@ export class Governor {
 
   admit(request: AdmissionRequest): Promise<Admission> {
     if (request.signal?.aborted) return Promise.reject(cancelled());
-    // FIFO: nobody overtakes a waiting call.
-    const granted = this.waiters.length === 0 ? this.tryAdmit(request) : undefined;
+    // FIFO: nobody overtakes a waiting call. With a board every admission waits its turn for it.
+    const granted = this.waiters.length === 0 && !this.board ? this.tryAdmit(request) : undefined;
     if (granted) {
       this.changed();
       return Promise.resolve(granted);
@@ -153,18 +180,45 @@ export class Governor {
 
   /** Records the call's real usage and frees its reservation. */
   async settle(admission: Admission, record: UsageRecord): Promise<void> {
-    this.reservations.delete(admission.id);
-    this.records.push(record);
+    if (!this.board) {
+      this.reservations.delete(admission.id);
+      this.records.push(record);
+      try {
+        await this.ledger.append(record);
+      } finally {
+        this.changed();
+      }
+      return;
+    }
     try {
-      await this.ledger.append(record);
+      // The record replaces the reservation in one step on the board: never both, never neither.
+      const view = await this.board.settle(admission.sharedId ?? '', record);
+      // Others' records come before ours (they were appended before it).
+      this.absorb(view);
+      this.ledgerRecords.push(record);
+      this.records = this.merged();
+    } catch (error) {
+      // Not on the board (a full disk): counted here all the same; the board's lease runs out.
+      this.ledgerRecords.push(record);
+      this.records = this.merged();
+      throw error;
     } finally {
+      this.reservations.delete(admission.id);
       this.changed();
     }
   }
 
   /** The call failed or was aborted before the provider billed it: free its reservation. */
   release(admission: Admission): void {
-    if (this.reservations.delete(admission.id)) this.changed();
+    if (!this.reservations.delete(admission.id)) return;
+    // Best effort on the board: a release that fails leaves a lease that ends on its own.
+    if (this.board && admission.sharedId) void this.board.release(admission.sharedId).catch(() => undefined).then(() => this.changed());
+    this.changed();
+  }
+
+  /** Why the governor admits nothing now although the budget has room: the board is unreachable. */
+  get unavailable(): string | undefined {
+    return this.boardError;
   }
 
   /** The provider said the account hit a limit: learn the ceiling, pause until the reset. */
@@ -187,7 +241,9 @@ export class Governor {
   get state(): GovernorState {
     const now = this.clock.now();
     const cap = this.cap();
-    if (this.manualPause || this.waiters.length > 0 || this.limitedUntil > now) return 'paused';
+    if (this.manualPause || this.boardError !== undefined || this.limitedUntil > now) return 'paused';
+    // A call waiting its turn for the board is not held back by the budget.
+    if (this.waiters.length > 0 && (!this.board || this.headHeldBack(now))) return 'paused';
     const period = this.period(now);
     const share = (this.usedIn(period) + this.reservedUnits()) / cap.units;
     if (share >= 1) return 'paused';
@@ -207,11 +263,15 @@ export class Governor {
       records: this.records, observations: this.observations,
       used: this.usedIn(period), reserved: this.reservedUnits(),
       inFlight: this.reservations.size, waiting: this.waiters.length,
+      othersInFlight: this.others.length, othersReserved: this.others.reduce((n, r) => n + r.units, 0),
+      ...(this.boardError !== undefined ? { unavailable: this.boardError } : {}),
     };
   }
 
   dispose(): void {
     this.timer?.cancel();
+    this.pollTimer?.cancel();
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     for (const w of this.waiters.splice(0)) {
       w.cleanup();
       w.reject(cancelled());
@@ -238,7 +298,28 @@ export class Governor {
   private reservedUnits(): number {
     let sum = 0;
     for (const a of this.reservations.values()) sum += a.reservedUnits;
+    for (const r of this.others) sum += r.units;
     return sum;
+  }
+
+  private merged(): UsageRecord[] {
+    return this.externalRecords.length > 0 ? mergeRecords(this.ledgerRecords, this.externalRecords) : this.ledgerRecords;
+  }
+
+  /** What the board says the others did. */
+  private absorb(view: BoardView): void {
+    this.others = view.others;
+    if (view.reset) this.ledgerRecords = [...view.appended];
+    else if (view.appended.length > 0) this.ledgerRecords.push(...view.appended);
+    this.records = this.merged();
+  }
+
+  /** Whether the head waiter does not fit now, as far as this process knows (for `state`). */
+  private headHeldBack(now: number): boolean {
+    const head = this.waiters[0];
+    if (!head) return true;
+    const minOutput = Math.min(head.request.maxTokens, head.request.minOutputTokens ?? 1_024);
+    return this.messagesLeft(now) < 1 || this.meter.boundOf(head.request.model, head.request.inputTokens, minOutput) > this.remaining(now);
   }
 
   /** Units left under every cap that applies now (window or day, and the month for `api`). */
@@ -256,7 +337,7 @@ export class Governor {
     const cap = this.cap();
     if (cap.messages <= 0) return Number.POSITIVE_INFINITY;
     const period = this.period(now);
-    return cap.messages - this.records.filter((r) => inRange(r, period.start, period.end)).length - this.reservations.size;
+    return cap.messages - this.records.filter((r) => inRange(r, period.start, period.end)).length - this.reservations.size - this.others.length;
   }
 
   private tryAdmit(request: AdmissionRequest): Admission | undefined {
@@ -272,6 +353,7 @@ export class Governor {
       id: this.nextId++,
       model: request.model,
       maxTokens,
+      inputTokens: request.inputTokens,
       reservedUnits: this.meter.boundOf(request.model, request.inputTokens, maxTokens),
     };
     this.reservations.set(admission.id, admission);
@@ -280,6 +362,10 @@ export class Governor {
 
   /** Admits waiting calls in order, and re-arms the timer for the period's end. */
   private pump(): void {
+    if (this.board) {
+      this.drain();
+      return;
+    }
     while (this.waiters.length > 0) {
       const head = this.waiters[0]!;
       const granted = this.tryAdmit(head.request);
@@ -301,7 +387,99 @@ export class Governor {
     this.pump();
     for (const l of this.listeners) l();
   }
+
+  /**
+   * With a board: admits waiting calls in order inside the board's exclusion, after taking in what
+   * the others reserved and settled, and publishes the new reservations before leaving it. One
+   * drain at a time; a change meanwhile runs another. While calls wait, the board is looked at
+   * again every POLL_MS (another process may settle), and at the period's end.
+   */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    const run = (async () => {
+      // The first await comes later: nothing below may run before `draining` is set.
+      await Promise.resolve();
+      do {
+        this.drainAgain = false;
+        if (this.waiters.length === 0) break;
+        const granted: { waiter: Waiter; admission: Admission }[] = [];
+        try {
+          await this.board!.transact((view) => {
+            this.absorb(view);
+            const taken: SharedReservation[] = [];
+            while (this.waiters.length > 0) {
+              const head = this.waiters[0]!;
+              const admission = this.tryAdmit(head.request);
+              if (!admission) break;
+              this.waiters.shift();
+              const shared: SharedReservation = {
+                id: `${this.board!.owner}:${admission.id}`, owner: this.board!.owner, model: admission.model,
+                units: admission.reservedUnits, expiresAt: this.clock.now() + this.board!.lease,
+              };
+              const withId = { ...admission, sharedId: shared.id };
+              this.reservations.set(admission.id, withId);
+              granted.push({ waiter: head, admission: withId });
+              taken.push(shared);
+            }
+            return taken;
+          });
+          this.boardError = undefined;
+        } catch (error) {
+          // Fail closed: what was granted in this round never reached the board, so it is not granted.
+          for (const g of granted.reverse()) {
+            this.reservations.delete(g.admission.id);
+            this.waiters.unshift(g.waiter);
+          }
+          granted.length = 0;
+          this.boardError = error instanceof Error ? error.message : String(error);
+        }
+        for (const g of granted) {
+          g.waiter.cleanup();
+          // Aborted while its reservation was being published: nobody will settle it, so release it.
+          if (g.waiter.request.signal?.aborted) this.release(g.admission);
+          else g.waiter.resolve(g.admission);
+        }
+        if (granted.length > 0 || this.boardError !== undefined) for (const l of this.listeners) l();
+      } while (this.drainAgain);
+      this.draining = undefined;
+      this.armBoardTimers();
+    })();
+    this.draining = run;
+  }
+
+  /** Re-look while calls wait (others settle, the board comes back); renew leases while calls run. */
+  private armBoardTimers(): void {
+    this.pollTimer?.cancel();
+    this.pollTimer = undefined;
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.waiters.length > 0) {
+      const now = this.clock.now();
+      this.pollTimer = this.clock.setTimer(this.boardError !== undefined ? BOARD_RETRY_MS : POLL_MS, () => this.changed());
+      const end = this.limitedUntil > now ? this.limitedUntil : this.period(now).end;
+      this.timer = this.clock.setTimer(Math.max(1, end - now), () => this.changed());
+    }
+    if (this.reservations.size > 0 && !this.leaseTimer) {
+      this.leaseTimer = setInterval(() => {
+        if (this.reservations.size === 0) {
+          clearInterval(this.leaseTimer);
+          this.leaseTimer = undefined;
+          return;
+        }
+        void this.board!.renew(this.clock.now() + this.board!.lease).catch(() => undefined);
+      }, Math.max(50, Math.floor(this.board!.lease / 3)));
+      this.leaseTimer.unref?.();
+    }
+  }
 }
+
+/** How often waiting calls look at the board again for room another process freed. */
+const POLL_MS = 200;
+/** How often an unreachable board is tried again while calls wait. */
+const BOARD_RETRY_MS = 1_000;
 
 export interface GovernorView {
   readonly now: number;
@@ -313,9 +491,15 @@ export interface GovernorView {
   readonly records: readonly UsageRecord[];
   readonly observations: readonly LimitObservation[];
   readonly used: number;
+  /** Units reserved by calls in flight: this process's and the others' (`othersReserved`). */
   readonly reserved: number;
   readonly inFlight: number;
   readonly waiting: number;
+  /** Other processes' (windows', the CLI's, teammates') calls in flight on the account board. */
+  readonly othersInFlight?: number;
+  readonly othersReserved?: number;
+  /** The account board cannot be reached: nothing is admitted until it can. */
+  readonly unavailable?: string;
 }
 
 function cancelled(): HeliosError {

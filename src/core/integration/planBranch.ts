@@ -25,6 +25,12 @@ export interface PlanBranch {
   recordedTasks(): Promise<readonly string[]>;
   /** Records one task; a task already recorded is left as it is (idempotent by task id). */
   recordTask(commit: TaskCommit): Promise<void>;
-  /** Takes a task's commit off the branch (the user rejected it); later tasks stay. */
-  dropTask?(taskId: string): Promise<void>;
+  /**
+   * Takes tasks off the branch (the user rejected one; its dependants go with it): one commit that
+   * brings the given files to the tree's content (null = back to the plan's base) and names the
+   * tasks it withdraws. Tasks not recorded are ignored; nothing is committed when none is.
+   */
+  withdrawTasks?(taskIds: readonly string[], files: ReadonlyMap<string, string | null>): Promise<void>;
+  /** Workspace paths the branch changed since its base. */
+  changedPaths?(): Promise<readonly string[]>;
 }

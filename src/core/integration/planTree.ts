@@ -1,6 +1,7 @@
 import type { IntegrationOverlap, IntegrationStatus, StoredTaskOutcome } from '../../shared/integration';
 export type { StoredTaskOutcome } from '../../shared/integration';
 import type { ProposedChange } from '../../shared/proposedChange';
+import { HeliosError } from '../errors/heliosError';
 import { mergeText } from './threeWayMerge';
 
 export interface IntegratedTask {
@@ -39,6 +40,16 @@ export interface TreeStore {
 /** The user's files, read-only: the tree's base. `undefined` = no such file (or not readable safely). */
 export interface BaseReader {
   read(path: string): Promise<string | undefined>;
+}
+
+/** What `withdraw` did. */
+export interface WithdrawResult {
+  /** Every task taken out, in integration order (those asked for that were integrated, and `overlapped`). */
+  readonly withdrawn: readonly string[];
+  /** Kept tasks whose change overlapped a withdrawn one's and could not be replayed without it. */
+  readonly overlapped: readonly string[];
+  /** Files whose content changed: the new content, or null when the file is back to the plan's base. */
+  readonly files: ReadonlyMap<string, string | null>;
 }
 
 export type IntegrateResult =
@@ -128,7 +139,7 @@ export class PlanTree {
       if (!merge.ok) return merge;
       const merged: string[] = [];
       for (const f of change.files) if (merge.files.get(f.path) !== f.proposedContent) merged.push(f.path);
-      const order = Object.keys(this.state.tasks).length + 1;
+      const order = Math.max(0, ...Object.values(this.state.tasks).map((t) => t.order)) + 1;
       const record: IntegratedTask = {
         taskId: change.taskId,
         status: status === 'rebased' ? 'rebased' : merged.length > 0 ? 'merged' : 'integrated',
@@ -175,6 +186,62 @@ export class PlanTree {
       if (!held || held.taskId === change.taskId || !change.files.some((f) => held.paths.has(f.path))) return;
       await held.done;
     }
+  }
+
+  /**
+   * Takes tasks out of the tree (the user rejected one; the tasks built on it go with it). The tree
+   * is rebuilt from its base by replaying every other integrated task's stored change, three-way,
+   * in integration order — so nothing of the withdrawn tasks stays, whatever merged on top of them.
+   * A kept task whose change no longer merges without them is withdrawn too, and named. Nothing is
+   * written when a kept task's change cannot be loaded.
+   */
+  withdraw(taskIds: Iterable<string>, changeOf: (taskId: string) => Promise<ProposedChange | undefined>): Promise<WithdrawResult> {
+    const asked = new Set(taskIds);
+    return this.serially(async (): Promise<WithdrawResult> => {
+      const records = this.records();
+      if (!records.some((r) => asked.has(r.taskId))) return { withdrawn: [], overlapped: [], files: new Map() };
+      const files: Record<string, string> = {};
+      const tasks: Record<string, IntegratedTask> = {};
+      const withdrawn: string[] = [];
+      const overlapped: string[] = [];
+      for (const record of records) {
+        if (asked.has(record.taskId)) {
+          withdrawn.push(record.taskId);
+          continue;
+        }
+        const change = await changeOf(record.taskId);
+        if (!change) {
+          throw new HeliosError('state_corrupt', `${record.taskId}'s stored change is missing, so the plan's tree cannot be rebuilt without ${[...asked].join(', ')}`, { taskId: record.taskId });
+        }
+        const replay: Record<string, string> = {};
+        let ok = true;
+        for (const f of change.files) {
+          const base = f.action === 'create' ? '' : (f.baseContent ?? '');
+          const ours = files[f.path] ?? this.base[f.path] ?? '';
+          const merged = mergeText(base, ours, f.proposedContent);
+          if (!merged.ok) ok = false;
+          else replay[f.path] = merged.text;
+        }
+        if (!ok) {
+          withdrawn.push(record.taskId);
+          overlapped.push(record.taskId);
+          continue;
+        }
+        Object.assign(files, replay);
+        tasks[record.taskId] = record;
+      }
+      // What each file the plan touched is now: its new content, or null = back to the plan's base.
+      const changed = new Map<string, string | null>();
+      for (const path of new Set([...Object.keys(this.state.files), ...Object.keys(files)])) {
+        const now = files[path] !== undefined && files[path] !== (this.base[path] ?? undefined) ? files[path] : undefined;
+        if (now === undefined) delete files[path];
+        if ((now ?? null) !== (this.state.files[path] ?? null)) changed.set(path, now ?? null);
+      }
+      const next: TreeState = { ...this.state, base: { ...this.base }, files, tasks };
+      await this.store.save(next);
+      this.state = next;
+      return { withdrawn, overlapped, files: changed };
+    });
   }
 
   /** The plan branch recorded these tasks: their file copies are no longer needed for repair. */

@@ -5,7 +5,7 @@ import type { TreeView } from '../context/contextHook';
 import { GovernedLlmClient, type GovernedClientOptions } from '../governor/governedLlmClient';
 import type { Governor } from '../governor/governor';
 import type { PlanBranch, PlanBranchInfo } from '../integration/planBranch';
-import { PlanTree, type BaseReader, type IntegratedTask, type TreeStore } from '../integration/planTree';
+import { PlanTree, type BaseReader, type IntegratedTask, type TreeStore, type WithdrawResult } from '../integration/planTree';
 import type { LlmClient } from '../llm/llmClient';
 import type { RouteDecision } from '../router/router';
 import type { RouterSettings } from '../router/routerSettings';
@@ -79,6 +79,11 @@ export interface RunPipeline {
   tree(plan: Plan): Promise<PlanTree>;
   /** Where the plan's result lives: its git branch, or storage. */
   branchInfo(planId: string): PlanBranchInfo | undefined;
+  /**
+   * Takes tasks off the plan's tree and its branch (see `PlanTree.withdraw`): the tree is rebuilt
+   * without them, the branch gets one commit that brings it to the same content.
+   */
+  withdraw(plan: Plan, taskIds: readonly string[]): Promise<WithdrawResult>;
   dispose(): void;
 }
 
@@ -161,13 +166,37 @@ export function createRunPipeline(options: RunPipelineOptions): RunPipeline {
     scheduler,
     tree: async (plan) => (await open(plan)).tree,
     branchInfo: (planId) => infos.get(planId),
+    withdraw: async (plan, taskIds) => {
+      const { tree, branch } = await open(plan);
+      const result = await tree.withdraw(taskIds, (id) => options.changes.load(plan.id, id));
+      if (branch?.withdrawTasks && result.withdrawn.length > 0) {
+        try {
+          await branch.withdrawTasks(result.withdrawn, result.files);
+        } catch (error) {
+          // The tree is the truth: the next open brings the branch in step (see repairBranch).
+          emit({ kind: 'branch_failed', plan, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return result;
+    },
     dispose: () => scheduler.dispose(),
   };
 }
 
-/** After a crash between the tree's write and the branch's commit: record what the branch lacks, in order. */
+/**
+ * After a crash between the tree's write and the branch's commit: withdraw what the tree no longer
+ * holds, then record what the branch lacks, in order.
+ */
 async function repairBranch(plan: Plan, tree: PlanTree, branch: PlanBranch): Promise<void> {
   const recorded = new Set(await branch.recordedTasks());
+  const stray = [...recorded].filter((id) => !tree.record(id));
+  if (stray.length > 0 && branch.withdrawTasks && branch.changedPaths) {
+    const files = new Map<string, string | null>();
+    for (const path of await branch.changedPaths()) files.set(path, null);
+    for (const [path, text] of tree.changedFiles()) files.set(path, text);
+    await branch.withdrawTasks(stray, files);
+    for (const id of stray) recorded.delete(id);
+  }
   const byId = new Map(plan.graph.tasks.map((t) => [t.id, t]));
   const done: string[] = [];
   for (const record of tree.records()) {

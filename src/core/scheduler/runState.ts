@@ -18,6 +18,8 @@ export interface TaskRun {
   readonly finishedAt?: string;
   readonly usage?: TokenUsage;
   readonly costUsd?: number;
+  /** What earlier runs of the task cost (a re-run after its base was rejected); included in `costUsd` once it finishes. */
+  readonly earlierCostUsd?: number;
   /** Which dependency failed, when this task was skipped because of it. */
   readonly blockedBy?: string;
   /** The Reviewer's verdict on the task's change, when review ran. */

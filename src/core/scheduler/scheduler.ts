@@ -181,6 +181,47 @@ export class Scheduler {
   }
 
   /**
+   * Marks finished tasks' integration (the user rejected a task they were built on: `stale`), in
+   * the live run or, for a plan not running here, in its stored run.
+   */
+  async markIntegration(planId: string, taskIds: readonly string[], integration: TaskIntegration): Promise<void> {
+    const entry = this.plans.get(planId);
+    if (entry) {
+      for (const id of taskIds) {
+        const t = entry.run.tasks[id];
+        if (t) this.setTask(entry, id, { ...t, integration });
+      }
+      return this.persist(entry);
+    }
+    const stored = await this.options.store.load(planId);
+    if (!stored) return;
+    const tasks = { ...stored.tasks };
+    for (const id of taskIds) if (tasks[id]) tasks[id] = { ...tasks[id], integration };
+    await this.options.store.save({ ...stored, tasks, updatedAt: new Date(this.now()).toISOString() });
+  }
+
+  /**
+   * Runs finished tasks again, on the plan's tree as it is now (their change was built on one the
+   * user rejected): each goes back to the queue, what its earlier runs cost kept in `earlierCostUsd`
+   * (and still counted in `costUsd` when it finishes), and the plan runs again. A plan not loaded
+   * here is loaded from its stored run first.
+   */
+  async rerunTasks(plan: Plan, taskIds: readonly string[]): Promise<void> {
+    const entry = this.plans.get(plan.id) ?? (await this.addPlan(plan), this.plans.get(plan.id)!);
+    for (const id of taskIds) {
+      const t = entry.run.tasks[id];
+      if (!t || entry.inFlight.has(id) || t.status === 'running') continue;
+      const earlier = (t.costUsd ?? 0) + (t.status === 'done' ? 0 : (t.earlierCostUsd ?? 0));
+      this.setTask(entry, id, { status: 'pending', attempts: 0, ...(earlier > 0 ? { earlierCostUsd: earlier } : {}) });
+      entry.held.delete(id);
+    }
+    entry.run = { ...entry.run, state: 'running' };
+    this.refreshReadiness(entry);
+    await this.persist(entry);
+    this.pump();
+  }
+
+  /**
    * Stops the whole run for now (a signal, the window closing): every call in flight is aborted
    * (its budget reservation released, its child process killed), its task goes back to the queue
    * and nothing new starts. Run states stay `running`, so the next run resumes them; resolves
@@ -292,7 +333,7 @@ export class Scheduler {
       this.limiter.onSuccess(result.rateLimit);
       this.setTask(entry, task.id, {
         ...current, status: 'done', finishedAt, model: result.model, reasonCode: result.reasonCode, reason: result.reason,
-        usage: result.usage, costUsd: result.costUsd, ...(result.review ? { review: result.review } : {}), ...(result.verification ? { verification: result.verification } : {}),
+        usage: result.usage, costUsd: result.costUsd + (current.earlierCostUsd ?? 0), ...(result.review ? { review: result.review } : {}), ...(result.verification ? { verification: result.verification } : {}),
         ...(result.integration ? { integration: result.integration } : {}),
       });
     } else if (controller.signal.aborted && entry.run.state === 'cancelled') {

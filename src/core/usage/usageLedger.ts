@@ -22,6 +22,11 @@ export interface UsageRecord {
   readonly taskId?: string | null;
   /** Message ids of the call (`msg_…`), when the provider reported them. */
   readonly messageIds?: readonly string[];
+  /**
+   * The call's process could not be stopped, so what it spent is unknown: `usage` is the call's
+   * reservation (its input and its whole output budget), kept charged rather than dropped.
+   */
+  readonly usageUnknown?: boolean;
 }
 
 export const UsageRecordSchema = z.object({
@@ -38,6 +43,7 @@ export const UsageRecordSchema = z.object({
   planId: z.string().nullable().optional(),
   taskId: z.string().nullable().optional(),
   messageIds: z.array(z.string()).readonly().optional(),
+  usageUnknown: z.boolean().optional(),
 });
 
 export interface UsageLedger {

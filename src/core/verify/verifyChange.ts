@@ -10,7 +10,7 @@ import { countFailedTests, trimOutput } from './testOutput';
 /**
  * The verify step: a proposed change is written into a scratch copy of the workspace, never into
  * the workspace, and the verify command runs there inside the sandbox. Invariants:
- *  - nothing runs outside a sandbox unless the workspace explicitly allowed it (`allowUnsandboxed`);
+ *  - nothing runs outside a sandbox unless the user allowed it for this folder (`allowUnsandboxed`, a stored consent);
  *    an unusable sandbox is an `unavailable` result, not a silent fallback;
  *  - a file whose copy does not hash to the change's base is an `error` (`base_mismatch`): the
  *    change was computed against other content and its test result would mean nothing;

@@ -5,9 +5,13 @@ import type { ProposedChange } from '../../shared/proposedChange';
 import type { Plan } from '../../shared/taskGraph';
 import type { HeliosContext } from '../heliosContext';
 import { ChangeService, type ChangeRepository } from './changeService';
+import { autoAcceptBlocker } from './agentDiffsModel';
+import { codeRunningFiles } from '../../core/security/codeRunningFiles';
+import { requireTrust } from '../security/workspaceTrust';
 import { registerAgentDiffs } from './registerAgentDiffs';
 import { PlanResults } from './planResults';
-import { cleanUpPlanBranches, dropFromBranch, vscodeGitPath, type PlanBranchPlace } from './planBranches';
+import { cleanUpPlanBranches, vscodeGitPath, type PlanBranchPlace } from './planBranches';
+import { runRerunStale } from '../commands/runPlan';
 import { FileTreeStore } from '../../infra/storage/fileTreeStore';
 
 const REFRESH_DELAY_MS = 250;
@@ -71,10 +75,20 @@ export function createAgentDiffs(ctx: HeliosContext, storage: vscode.Uri, store:
       results: new PlanResults(new FileTreeStore(vscode.Uri.joinPath(storage, 'integration').fsPath), service, ctx.log),
       ancestors: async (planId, taskId) => closure(await planById(planId), taskId, 'up'),
       dependants: async (planId, taskId) => closure(await planById(planId), taskId, 'down'),
-      ...(place() ? {
-        dropFromBranch: (planId: string, taskId: string) => dropFromBranch(place()!, planId, taskId, ctx.log),
-        cleanUpBranches: () => cleanUpPlanBranches(place()!, ctx.log),
+      ...(ctx.runner ? {
+        withdraw: async (planId: string, rejected: string, dependants: readonly string[]) => {
+          // Reverting a plan-branch commit runs git, and a repository's git config can run programs.
+          requireTrust('git');
+          const plan = await planById(planId);
+          if (!plan) throw new HeliosError('no_plan', `Plan ${planId} is no longer stored`, { planId });
+          return (await ctx.runner!.withdraw(plan, rejected, dependants)).withdrawn.filter((id) => id !== rejected);
+        },
+        rerun: (planId: string, taskIds: readonly string[]) => runRerunStale(ctx, planId, taskIds),
       } : {}),
+      ...(place() ? { cleanUpBranches: () => {
+        requireTrust('git');
+        return cleanUpPlanBranches(place()!, ctx.log);
+      } } : {}),
     }),
     watcher,
     watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),
@@ -102,12 +116,20 @@ function closure(plan: Plan | undefined, taskId: string, direction: 'up' | 'down
 }
 
 /**
- * `helios.review.autoAcceptApproved` (off by default): a change the Reviewer approved, whose
- * verification did not fail, is applied at once — unless a file changed since the task read it,
- * in which case it is flagged as a conflict like any other accept.
+ * `helios.review.autoAcceptApproved` (off by default, user settings only): a change the Reviewer
+ * approved, whose verification did not fail, is applied at once — unless a file changed since the
+ * task read it, in which case it is flagged as a conflict like any other accept. A change that
+ * touches a file which runs code on the user's machine (tasks, settings, CI, hooks, package.json
+ * scripts) is never applied this way: it waits, flagged, for the user's own accept.
  */
 async function autoAccept(ctx: HeliosContext, service: ChangeService, change: ProposedChange): Promise<void> {
-  if (!ctx.settings().reviewAutoAcceptApproved || change.review?.verdict !== 'approve' || change.verification?.status === 'failed') return;
+  if (!ctx.settings().reviewAutoAcceptApproved) return;
+  const blocker = autoAcceptBlocker(change);
+  if (blocker === 'code_running') {
+    ctx.log.warn(`${change.planId}/${change.taskId}: not auto-accepted: it edits files that run code on your machine (${codeRunningFiles(change).map((f) => f.path).join(', ')}); accept it yourself after reading the diff`);
+    return;
+  }
+  if (blocker) return;
   try {
     const outcome = await service.accept(change, { kind: 'task' });
     ctx.log.info(`${change.planId}/${change.taskId}: auto-accepted the approved change (${outcome.kind})`);

@@ -2,6 +2,7 @@
 import type { ProposedChange, ProposedFileChange } from '../../shared/proposedChange';
 import type { ReviewVerdict } from '../../shared/review';
 import type { VerificationStatus } from '../../shared/verification';
+import { codeRunningFiles, fileCodeRunningReason, type CodeRunningReason } from '../../core/security/codeRunningFiles';
 
 /** One file's state for the user: what is left to decide. */
 export type FileViewState = 'pending' | 'partial' | 'accepted' | 'rejected' | 'conflict';
@@ -33,6 +34,10 @@ export interface TaskRow {
   /** Whether something is still undecided (the accept / reject actions apply). */
   readonly pending: boolean;
   readonly conflict: boolean;
+  /** Files of the change that run code on the user's machine (see `FileRow.codeRunning`). */
+  readonly codeRunningFiles: number;
+  /** Built on a change the user rejected and taken off the plan: it can be re-run or rejected, not accepted. */
+  readonly stale: boolean;
   readonly files: readonly FileRow[];
 }
 
@@ -46,6 +51,8 @@ export interface FileRow {
   readonly state: FileViewState;
   /** Open findings on this file. */
   readonly findings: number;
+  /** Set when the file runs code on the user's machine (tasks, settings, CI, hooks, scripts): flagged, never auto-accepted. */
+  readonly codeRunning?: CodeRunningReason;
 }
 
 export interface PlanGroup {
@@ -72,6 +79,7 @@ export function taskRow(entry: ChangeEntry): TaskRow {
     linesAdded: f.linesAdded, linesRemoved: f.linesRemoved,
     state: fileState(change, f.path),
     findings: change.review?.findings.filter((x) => x.path === f.path && x.status === 'open').length ?? 0,
+    ...withCodeRunning(fileCodeRunningReason(f)),
   }));
   const review = change.review;
   return {
@@ -87,6 +95,8 @@ export function taskRow(entry: ChangeEntry): TaskRow {
     state: change.state,
     pending: change.state === 'proposed' || change.state === 'conflicted',
     conflict: change.state === 'conflicted' || files.some((f) => f.state === 'conflict'),
+    codeRunningFiles: files.filter((f) => f.codeRunning).length,
+    stale: change.state === 'proposed' && change.integration?.status === 'stale',
     files,
   };
 }
@@ -108,9 +118,25 @@ export function groupChanges(entries: readonly ChangeEntry[]): PlanGroup[] {
 
 /** The tree item's `contextValue`: flags the `when` clauses in package.json match on. */
 export function taskContext(row: TaskRow): string {
-  return ['helios.task', row.pending ? 'pending' : 'decided', row.conflict ? 'conflict' : ''].filter(Boolean).join(' ');
+  return ['helios.task', row.stale ? 'stale' : row.pending ? 'pending' : 'decided', row.conflict ? 'conflict' : ''].filter(Boolean).join(' ');
 }
 
 export function fileContext(row: FileRow): string {
   return ['helios.file', row.state === 'pending' || row.state === 'partial' ? 'pending' : 'decided', row.state === 'conflict' ? 'conflict' : ''].filter(Boolean).join(' ');
+}
+
+function withCodeRunning(reason: CodeRunningReason | undefined): { codeRunning?: CodeRunningReason } {
+  return reason ? { codeRunning: reason } : {};
+}
+
+/**
+ * Why `helios.review.autoAcceptApproved` must not apply a change by itself, or undefined when it
+ * may: only changes the Reviewer approved, whose verification did not fail, and that touch no file
+ * which runs code on the user's machine — those always wait for the user's own accept.
+ */
+export function autoAcceptBlocker(change: ProposedChange): 'not_approved' | 'verify_failed' | 'code_running' | undefined {
+  if (change.review?.verdict !== 'approve') return 'not_approved';
+  if (change.verification?.status === 'failed') return 'verify_failed';
+  if (codeRunningFiles(change).length > 0) return 'code_running';
+  return undefined;
 }

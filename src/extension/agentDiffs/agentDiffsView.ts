@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CHANGE_COMMANDS } from '../constants';
 import { fileContext, groupChanges, taskContext, type ChangeEntry, type FileRow, type FileViewState, type PlanGroup, type TaskRow } from './agentDiffsModel';
 import type { PlanFileRow, PlanResultRow } from './planResults';
+import type { CodeRunningReason } from '../../core/security/codeRunningFiles';
 
 export const AGENT_DIFFS_VIEW_ID = 'helios.agentDiffs';
 
@@ -35,6 +36,24 @@ function stateIcon(state: FileViewState): vscode.ThemeIcon {
   }
 }
 
+/** What a flagged file does on the user's machine, in a few words. */
+export function codeRunningText(reason: CodeRunningReason): string {
+  switch (reason) {
+    case 'vscode_tasks': return t('VS Code tasks: can run commands, some when the folder opens');
+    case 'vscode_settings': return t('editor settings: can name programs, shells and formatters VS Code runs');
+    case 'vscode_launch': return t('debug configurations: run programs and pre-launch tasks');
+    case 'ci_workflow': return t('CI workflow: runs on push, with the repository\'s secrets');
+    case 'git_hook': return t('git hook or git config: runs on commit, checkout or push');
+    case 'package_scripts': return t('package.json scripts: run on install, test and build');
+    case 'package_manager': return t('package-manager config: can run code on install');
+    case 'devcontainer': return t('dev container: runs commands when the container is created');
+    case 'direnv': return t('.envrc: direnv runs it when you enter the folder');
+    case 'agent_config': return t('agent config: hooks and MCP servers run commands');
+  }
+}
+
+const codeRunningIcon = () => new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+
 export function verdictText(row: TaskRow): string | undefined {
   if (row.verdict === 'approve') return t('✓ approved');
   if (row.verdict === 'request_changes') return t('✎ changes requested ({0} blockers)', row.blockers);
@@ -55,11 +74,12 @@ function taskItem(row: TaskRow): vscode.TreeItem {
   item.id = `task:${row.planId}/${row.taskId}`;
   const cost = row.costUsd !== undefined ? `$${row.costUsd.toFixed(4)}` : undefined;
   item.description = [`+${row.linesAdded} −${row.linesRemoved}`, row.model, cost, verdictText(row), verificationText(row),
-    row.state === 'applied' ? t('applied') : row.state === 'rejected' ? t('rejected') : undefined]
+    row.stale ? t('stale: based on a rejected change') : row.state === 'applied' ? t('applied') : row.state === 'rejected' ? t('rejected') : undefined]
     .filter(Boolean).join(' · ');
+  if (row.codeRunningFiles > 0) item.description = `${String(item.description)} · ${t('⚠ {0} files run code', row.codeRunningFiles)}`;
   item.contextValue = taskContext(row);
   item.accessibilityInformation = { label: `${row.taskId} · ${row.title}, ${String(item.description)}` };
-  item.iconPath = row.conflict ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+  item.iconPath = row.conflict || row.stale ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
     : row.state === 'applied' ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'))
       : row.state === 'rejected' ? new vscode.ThemeIcon('circle-slash')
         : row.verdict === 'request_changes' ? new vscode.ThemeIcon('comment-unresolved')
@@ -72,6 +92,8 @@ function taskItem(row: TaskRow): vscode.TreeItem {
   if (verdict) tip.appendMarkdown(`\n\n${t('Reviewer')}: `).appendText(`${verdict} · ${t('{0} open findings', row.findings)}`);
   const verification = verificationText(row);
   if (verification) tip.appendMarkdown(`\n\n${t('Verification')}: `).appendText(verification);
+  if (row.codeRunningFiles > 0) tip.appendMarkdown('\n\n').appendText('⚠ ' + t('{0} of its files run code on your machine (tasks, settings, CI, hooks or scripts). Helios never accepts this change for you.', row.codeRunningFiles));
+  if (row.stale) tip.appendMarkdown('\n\n').appendText(t('Built on a change you rejected, so it was taken off the plan. Re-run it on the plan as it is now, or reject it.'));
   item.tooltip = tip;
   return item;
 }
@@ -82,12 +104,16 @@ function fileItem(row: FileRow, root: vscode.Uri | undefined): vscode.TreeItem {
   if (root) item.resourceUri = vscode.Uri.joinPath(root, ...row.path.split('/'));
   item.description = [row.path.includes('/') ? row.path.slice(0, row.path.lastIndexOf('/')) : undefined,
     `+${row.linesAdded} −${row.linesRemoved}`, row.action === 'create' ? t('new file') : undefined,
-    row.findings > 0 ? t('{0} findings', row.findings) : undefined, row.state !== 'pending' ? stateLabel(row.state) : undefined]
+    row.findings > 0 ? t('{0} findings', row.findings) : undefined, row.state !== 'pending' ? stateLabel(row.state) : undefined,
+    row.codeRunning ? t('⚠ runs code on your machine') : undefined]
     .filter(Boolean).join(' · ');
-  item.iconPath = stateIcon(row.state);
+  // A file that runs code (tasks, settings, CI, hooks, scripts) keeps its warning until decided.
+  item.iconPath = row.codeRunning && (row.state === 'pending' || row.state === 'partial') ? codeRunningIcon() : stateIcon(row.state);
   item.contextValue = fileContext(row);
   item.accessibilityInformation = { label: `${row.path} (${row.taskId}), ${String(item.description)}` };
-  item.tooltip = `${row.path} — ${stateLabel(row.state)}`;
+  item.tooltip = row.codeRunning
+    ? `${row.path} — ${stateLabel(row.state)}\n\n⚠ ${t('This file runs code on your machine ({0}). Read the diff before you accept it; Helios never accepts it for you.', codeRunningText(row.codeRunning))}`
+    : `${row.path} — ${stateLabel(row.state)}`;
   item.command = { command: CHANGE_COMMANDS.openDiff, title: t('Open Proposed Change'), arguments: [{ kind: 'file', row } satisfies AgentDiffsNode] };
   return item;
 }
@@ -112,9 +138,11 @@ function planFileItem(row: PlanFileRow, root: vscode.Uri | undefined): vscode.Tr
   item.id = `planFile:${row.planId}/${row.path}`;
   if (root) item.resourceUri = vscode.Uri.joinPath(root, ...row.path.split('/'));
   item.description = [row.path.includes('/') ? row.path.slice(0, row.path.lastIndexOf('/')) : undefined,
-    `+${row.linesAdded} −${row.linesRemoved}`, row.isNew ? t('new file') : undefined, row.landed ? t('accepted') : undefined]
+    `+${row.linesAdded} −${row.linesRemoved}`, row.isNew ? t('new file') : undefined, row.landed ? t('accepted') : undefined,
+    row.codeRunning ? t('⚠ runs code on your machine') : undefined]
     .filter(Boolean).join(' · ');
-  item.iconPath = row.landed ? stateIcon('accepted') : stateIcon('pending');
+  item.iconPath = row.landed ? stateIcon('accepted') : row.codeRunning ? codeRunningIcon() : stateIcon('pending');
+  if (row.codeRunning) item.tooltip = `${row.path}\n\n⚠ ${t('This file runs code on your machine ({0}). Read the diff before you accept it; Helios never accepts it for you.', codeRunningText(row.codeRunning))}`;
   item.contextValue = 'helios.planFile';
   item.command = { command: CHANGE_COMMANDS.openPlanDiff, title: t('Open Plan Diff'), arguments: [{ kind: 'planFile', row } satisfies AgentDiffsNode] };
   return item;

@@ -17,19 +17,6 @@ export function vscodeGitPath(): string | undefined {
   return undefined;
 }
 
-/** A rejected task's commit is reverted on its plan branch; the branch is left as it was when that conflicts. */
-export async function dropFromBranch(place: PlanBranchPlace, planId: string, taskId: string, log: vscode.LogOutputChannel): Promise<void> {
-  const { openGitPlanBranch } = await import('../../infra/git/gitPlanBranch');
-  try {
-    const branch = await openGitPlanBranch({ ...place, planId });
-    if (!branch?.dropTask) return;
-    await branch.dropTask(taskId);
-    log.info(`${planId}/${taskId}: taken off ${branch.info.kind === 'git' ? branch.info.branch : 'the plan'}`);
-  } catch (error) {
-    log.warn(`${planId}/${taskId} could not be taken off the plan branch (${error instanceof Error ? error.message : String(error)}); the branch keeps it`);
-  }
-}
-
 /**
  * "Helios: Clean Up Plan Branches": merged and empty plan branches are offered (and picked) for
  * deletion with their worktrees; a branch with commits you have not accepted is listed unpicked

@@ -7,6 +7,7 @@ import { sha256Hex } from '../../core/changes/proposedChange';
 import { HeliosError } from '../../core/errors/heliosError';
 import { writeInOneEdit } from './workspaceWrites';
 import type { ChangeService } from './changeService';
+import { codeRunningReason, type CodeRunningReason } from '../../core/security/codeRunningFiles';
 
 /** The whole plan's result in Agent Diffs: every file the plan changed, against your files. */
 export interface PlanResultRow {
@@ -26,6 +27,8 @@ export interface PlanFileRow {
   /** The file on disk already equals the plan's. */
   readonly landed: boolean;
   readonly isNew: boolean;
+  /** Set when the file runs code on the user's machine (core/security/codeRunningFiles.ts). */
+  readonly codeRunning?: CodeRunningReason;
 }
 
 /** `helios-plan:/src/a.ts?plan=…`: the file as the plan's integrated tree has it (read-only). */
@@ -69,8 +72,9 @@ export class PlanResults implements vscode.TextDocumentContentProvider, vscode.D
     for (const [path, text] of tree.changedFiles()) {
       const current = await this.service.readCurrent(path).catch(() => undefined);
       const hunks = lineHunksOf(current, text);
+      const codeRunning = codeRunningReason(path, current, text);
       files.push({
-        planId, path, landed: current === text, isNew: current === undefined,
+        planId, path, landed: current === text, isNew: current === undefined, ...(codeRunning ? { codeRunning } : {}),
         linesAdded: hunks.reduce((n, h) => n + h.proposedLines, 0), linesRemoved: hunks.reduce((n, h) => n + h.baseLines, 0),
       });
     }

@@ -26,8 +26,14 @@ export interface PlanAccess {
   ancestors(planId: string, taskId: string): Promise<readonly string[]>;
   /** The tasks that depend on this one, transitively. */
   dependants(planId: string, taskId: string): Promise<readonly string[]>;
-  /** Takes a rejected task off its plan branch (git workspaces). */
-  dropFromBranch?(planId: string, taskId: string): Promise<void>;
+  /**
+   * Takes a rejected task, and the given dependants built on it, off the plan's tree and branch;
+   * resolves with every task taken off besides the rejected one (a task that merged on the
+   * rejected one's lines goes too).
+   */
+  withdraw?(planId: string, rejected: string, dependants: readonly string[]): Promise<readonly string[]>;
+  /** Re-runs stale tasks on the plan as it is now (with progress, like Run Plan). */
+  rerun?(planId: string, taskIds: readonly string[]): Promise<void>;
   cleanUpBranches?(): Promise<void>;
 }
 
@@ -98,6 +104,11 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
     const row = await taskOf(arg);
     if (!row) return;
     const change = await service.load(row.planId, row.taskId);
+    if (change.integration?.status === 'stale' && change.state === 'proposed') {
+      if (accept) await offerRerun(row);
+      else await service.reject(row, { kind: 'task' });
+      return;
+    }
     if (plans && change.integration && change.integration.status !== 'conflicted') {
       if (accept) await acceptIntegrated(plans, row);
       else await rejectIntegrated(plans, row);
@@ -132,20 +143,53 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
     reportPlan(await access.results.acceptTasks(row.planId, ids), ids.join(', '));
   }
 
-  /** Rejecting an integrated task: the tasks built on it are marked stale (based on a rejected change). */
+  /**
+   * Rejecting an integrated task takes it off the plan's tree and branch, with the undecided tasks
+   * built on it: those are marked stale (based on a rejected change), to be re-run or rejected.
+   */
   async function rejectIntegrated(access: PlanAccess, row: TaskRow): Promise<void> {
-    await service.reject(row, { kind: 'task' });
-    await access.dropFromBranch?.(row.planId, row.taskId);
-    const stale: string[] = [];
+    const open: string[] = [];
     for (const id of await access.dependants(row.planId, row.taskId)) {
+      const c = await service.load(row.planId, id).catch(() => undefined);
+      if (c?.integration && c.state !== 'applied' && c.state !== 'rejected') open.push(id);
+    }
+    // Taken off first: a plan running here refuses, and then nothing was decided.
+    const taken = await access.withdraw?.(row.planId, row.taskId, open) ?? open;
+    await service.reject(row, { kind: 'task' });
+    const stale: string[] = [];
+    for (const id of taken) {
       const updated = await service.updateChange(row.planId, id, (c) => (c.state === 'applied' || c.state === 'rejected' || !c.integration
         ? c : { ...c, integration: { ...c.integration, status: 'stale' } })).catch(() => undefined);
       if (updated?.integration?.status === 'stale') stale.push(id);
     }
-    if (stale.length > 0) {
-      void vscode.window.showInformationMessage(t('{0} built on {1}, which you rejected: marked stale. Accepting them would bring {1}\'s lines back.', stale.sort().join(', '), row.taskId));
-    }
+    if (stale.length === 0) return;
+    const rerun = t('Re-run Them');
+    const picked = await vscode.window.showInformationMessage(
+      t('{0} built on {1}, which you rejected: taken off the plan and marked stale. Re-run them on the plan as it is now?', stale.sort().join(', '), row.taskId),
+      ...(access.rerun ? [rerun] : []),
+    );
+    if (picked === rerun) await access.rerun?.(row.planId, stale);
   }
+
+  /** A stale task cannot be accepted (it would bring the rejected lines back): offer a re-run. */
+  async function offerRerun(row: TaskRow): Promise<void> {
+    const rerun = t('Re-run {0}', row.taskId);
+    const picked = await vscode.window.showWarningMessage(
+      t('{0} was built on a change you rejected, so accepting it would bring that change back.', row.taskId),
+      { modal: true, detail: t('Re-run it on the plan as it is now, or reject it.') }, ...(plans?.rerun ? [rerun] : []),
+    );
+    if (picked === rerun) await plans?.rerun?.(row.planId, [row.taskId]);
+  }
+
+  /** A stale task from a tree node, or picked among the stale ones. */
+  const staleOf = async (arg: unknown): Promise<TaskRow | undefined> => {
+    const node = arg as AgentDiffsNode | undefined;
+    if (node?.kind === 'task') return node.row;
+    const stale = view.rows().filter((r) => r.stale);
+    if (stale.length === 0) return void vscode.window.showInformationMessage(t('No task is stale: nothing was built on a change you rejected.'));
+    if (stale.length === 1) return stale[0];
+    return (await vscode.window.showQuickPick(stale.map((row) => ({ label: row.taskId, description: row.title, row })), { placeHolder: t('Which stale task?') }))?.row;
+  };
 
   const reportPlan = (outcome: AcceptPlanOutcome, what: string): void => {
     if (outcome.kind === 'applied') vscode.window.setStatusBarMessage(t('$(check) Helios applied {0} file(s) of {1}', outcome.files, what), 5_000);
@@ -249,6 +293,12 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
       const planId = await planIdOf(arg);
       if (!plans || !planId) return void vscode.window.showInformationMessage(t('No plan result is waiting to be accepted.'));
       reportPlan(await plans.results.accept(planId), planId);
+    })),
+    vscode.commands.registerCommand(CHANGE_COMMANDS.rerunStaleTask, run(async (arg) => {
+      const row = await staleOf(arg);
+      if (!row) return;
+      if (!plans?.rerun) return void vscode.window.showInformationMessage(t('Open the folder the plan belongs to, then re-run {0}.', row.taskId));
+      await plans.rerun(row.planId, [row.taskId]);
     })),
     vscode.commands.registerCommand(CHANGE_COMMANDS.cleanUpPlanBranches, run(async () => {
       if (!plans?.cleanUpBranches) return void vscode.window.showInformationMessage(t('Plan branches need a folder in a git repository.'));

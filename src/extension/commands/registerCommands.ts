@@ -11,12 +11,15 @@ import { runShowDashboard } from '../dashboardPanel/dashboardPanelDeps';
 import { runClearApiKey, runSetApiKey } from './apiKey';
 import { runDecompose } from './decomposePrd';
 import { dagPanelDeps, runShowPlan } from './showPlan';
+import { runUnsandboxedVerification } from '../security/unsandboxedConsent';
+import { COMMANDS_NEEDING_TRUST, requireTrust } from '../security/workspaceTrust';
 
 type Handler = (ctx: HeliosContext, ...args: unknown[]) => Promise<void> | void;
 
 /**
  * Every contributed command is registered here, always: when something is missing it says why
- * (no folder, no plan, no key) through the one error adapter instead of failing silently.
+ * (no folder, no plan, no key, Restricted Mode) through the one error adapter instead of failing
+ * silently.
  */
 const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.decomposePrd]: async (ctx, arg) => {
@@ -58,6 +61,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   },
   [COMMANDS.showCacheStats]: (ctx) => runShowCacheStats(ctx),
   [COMMANDS.clearCache]: (ctx) => runClearCache(ctx),
+  [COMMANDS.unsandboxedVerification]: (ctx) => runUnsandboxedVerification(ctx.unsandboxed, ctx.settings().verifyCommand, ctx.log),
 };
 
 export function registerCommands(ctx: HeliosContext): void {
@@ -65,6 +69,8 @@ export function registerCommands(ctx: HeliosContext): void {
     ctx.extension.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
+          const feature = COMMANDS_NEEDING_TRUST[id as CommandId];
+          if (feature) requireTrust(feature);
           await handler(ctx, ...args);
         } catch (error) {
           await showError(error, ctx.log);

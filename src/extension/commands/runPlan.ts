@@ -51,12 +51,40 @@ export async function runRunPlan(ctx: HeliosContext): Promise<void> {
   const latest = await latestPlan(ctx);
   const plans = await pickPlans(ctx, latest);
   if (plans.length === 0) return;
+  const title = plans.length === 1 ? plans[0]!.prdPath : vscode.l10n.t('{0} plans', plans.length);
+  await runWithProgress(ctx, plans, vscode.l10n.t('Helios: running {0}', title), async () => mergeRuns(await ctx.runner!.run(plans)));
+}
+
+/**
+ * Re-runs stale tasks of a plan (built on a change the user rejected) on the plan as it is now,
+ * with the stale tasks they build on, in the same progress notification and DAG panel as Run Plan.
+ */
+export async function runRerunStale(ctx: HeliosContext, planId: string, taskIds: readonly string[]): Promise<void> {
+  if (!ctx.plans || !ctx.runner) throw new HeliosError('no_workspace', 'No folder is open');
+  const plan = (await ctx.plans.list()).find((p) => p.id === planId);
+  if (!plan) throw new HeliosError('no_plan', `Plan ${planId} is no longer stored`, { planId });
+  const run = await ctx.runner.runOf(planId);
+  const stale = (id: string) => run?.tasks[id]?.integration?.status === 'stale';
+  const ids = new Set(taskIds);
+  const stack = [...taskIds];
+  while (stack.length > 0) {
+    for (const dep of plan.graph.tasks.find((t) => t.id === stack.pop())?.dependsOn ?? []) {
+      if (stale(dep) && !ids.has(dep)) {
+        ids.add(dep);
+        stack.push(dep);
+      }
+    }
+  }
+  const runner = ctx.runner;
+  await runWithProgress(ctx, [plan], vscode.l10n.t('Helios: re-running {0}', [...ids].sort().join(', ')), () => runner.rerun(plan, [...ids]));
+}
+
+async function runWithProgress(ctx: HeliosContext, plans: readonly Plan[], title: string, start: () => Promise<PlanRun>): Promise<void> {
   const runner = ctx.runner!;
   const ids = new Set(plans.map((p) => p.id));
-  const title = plans.length === 1 ? plans[0]!.prdPath : vscode.l10n.t('{0} plans', plans.length);
   DagPanel.show(dagPanelDeps(ctx));
   const run = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Helios: running {0}', title), cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
       const cancel = token.onCancellationRequested(() => plans.forEach((p) => void runner.cancel(p.id)));
       const finishedByPlan = new Map<string, { finished: number; total: number }>();
@@ -72,7 +100,7 @@ export async function runRunPlan(ctx: HeliosContext): Promise<void> {
         last = finished;
       });
       try {
-        return mergeRuns(await runner.run(plans));
+        return await start();
       } finally {
         cancel.dispose();
         sub.dispose();

@@ -21,6 +21,8 @@ export function dagPanelStrings(): DagPanelStrings {
       merged: vscode.l10n.t('merged'),
       rebased: vscode.l10n.t('rebased (+{0})'),
       conflicted: vscode.l10n.t('conflict: overlaps another task'),
+      stale: vscode.l10n.t('stale: based on a rejected change'),
+      rerun: vscode.l10n.t('re-run (earlier {0})'),
     },
     budgetPaused: vscode.l10n.t('Paused by the budget: the window is at its cap. Calls go on when it resets at {0}.'),
     budgetThrottled: vscode.l10n.t('Throttled by the budget: Opus work goes to Sonnet until the window resets at {0}.'),

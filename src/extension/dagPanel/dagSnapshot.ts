@@ -40,6 +40,7 @@ function nodeRun(t: TaskRun): DagNodeRun {
     ...(t.reason ? { reason: t.reason } : {}),
     tokens: t.usage ? totalTokens(t.usage) : 0,
     costUsd: t.costUsd ?? 0,
+    ...(t.earlierCostUsd !== undefined ? { earlierCostUsd: t.earlierCostUsd } : {}),
     attempts: t.attempts,
     ...(t.error ? { error: t.error.message } : t.blockedBy ? { error: `skipped: ${t.blockedBy} failed` } : {}),
     ...(t.verification ? { verification: { ...t.verification } } : {}),

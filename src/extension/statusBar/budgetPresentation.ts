@@ -45,6 +45,8 @@ export function presentBudget(args: {
   readonly commands: MeterCommands;
   /** Local time formatter (the host passes the UI locale's). */
   readonly time: (iso: string) => string;
+  /** The Anthropic endpoint in use when it is not the official one (the key goes there). */
+  readonly customEndpoint?: string;
 }): BudgetView {
   const { snapshot: s, t, commands } = args;
   const now = Date.parse(s.now);
@@ -77,6 +79,8 @@ export function presentBudget(args: {
   if (s.capReachedAt) lines.push(t('At this rate the cap is reached at {0}.', args.time(s.capReachedAt)), '');
   if (s.waiting > 0) lines.push(t('{0} calls are waiting for budget.', s.waiting), '');
   if (args.provider === 'simulator') lines.push(t('Provider: embedded Claude simulator (no API key set; nothing is billed). [Set API Key](command:{0})', commands.setApiKey), '');
+  // Whenever calls (with the API key) go somewhere else than Anthropic's own API, the user sees where.
+  if (args.provider === 'anthropic' && args.customEndpoint) lines.push(t('Endpoint: {0} — not the official Anthropic API; your API key is sent there (from your user settings).', `\`${args.customEndpoint.replace(/`/g, '')}\``), '');
   const pauseLink = s.state === 'paused' ? `[${t('Resume')}](command:${commands.resume})` : `[${t('Pause')}](command:${commands.pause})`;
   lines.push(`[${t('Show budget')}](command:${commands.showBudget}) · ${pauseLink} · [${t('Settings')}](command:${commands.settings})`);
 

@@ -21,9 +21,11 @@ export class BudgetStatusBar implements vscode.Disposable {
     this.item.command = COMMANDS.showBudget;
   }
 
-  render(snapshot: BudgetSnapshot, provider: 'anthropic' | 'simulator' | 'claude-code'): void {
+  /** `customEndpoint`: the Anthropic endpoint in use when it is not the official one. */
+  render(snapshot: BudgetSnapshot, provider: 'anthropic' | 'simulator' | 'claude-code', customEndpoint?: string): void {
     const view = presentBudget({
       snapshot, provider, t: vscode.l10n.t, commands: METER_COMMANDS,
+      ...(customEndpoint ? { customEndpoint } : {}),
       time: (iso) => new Date(iso).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' }),
     });
     this.item.text = view.text;

@@ -15,6 +15,12 @@ import { HeliosError } from '../../core/errors/heliosError';
 export const MIN_CLAUDE_CODE_VERSION = '2.1.197';
 
 const KILL_GRACE_MS = 2_000;
+/**
+ * After SIGKILL (or after the leader exited with its pipes still held), how long Helios waits for
+ * the process's pipes to close. Past it, something the call started is out of reach — in another
+ * process group, or stuck in the kernel — and the run ends as `unstoppable`.
+ */
+const STOP_WAIT_MS = 3_000;
 
 export interface ClaudeBinary {
   readonly path: string;
@@ -114,6 +120,11 @@ export interface ProcessResult {
   readonly stderr: string;
   /** Why Helios ended the process, if it did. */
   readonly killed: 'timeout' | 'aborted' | undefined;
+  /**
+   * The process (or something it started) could not be stopped: its pipes stayed open after
+   * SIGKILL to its group. What it did and spent is unknown; it may still be running.
+   */
+  readonly unstoppable?: true;
   /** The process-group id (the child's pid), for tests that check nothing survives. */
   readonly pid: number | undefined;
 }
@@ -137,13 +148,34 @@ export function runProcess(run: ProcessRun): Promise<ProcessResult> {
     let pending = '';
     let killed: ProcessResult['killed'];
     let graceTimer: NodeJS.Timeout | undefined;
+    let stopTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    /** SIGKILL to the group, then a last wait for the pipes: past it the run is unstoppable. */
+    const killHard = (): void => {
+      signalGroup(child.pid, 'SIGKILL', () => child.kill('SIGKILL'));
+      stopTimer ??= setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.unref();
+        finish(child.exitCode, child.signalCode, true);
+      }, STOP_WAIT_MS);
+      stopTimer.unref();
+    };
     const killGroup = (why: 'timeout' | 'aborted'): void => {
-      if (killed || child.exitCode !== null || child.signalCode !== null) return;
+      if (killed) return;
       killed = why;
+      if (child.exitCode !== null || child.signalCode !== null) return killHard();
       signalGroup(child.pid, 'SIGTERM', () => child.kill('SIGTERM'));
-      graceTimer = setTimeout(() => signalGroup(child.pid, 'SIGKILL', () => child.kill('SIGKILL')), KILL_GRACE_MS);
+      graceTimer = setTimeout(killHard, KILL_GRACE_MS);
       graceTimer.unref();
     };
+    // The leader exited but its pipes stay open: a helper it started still holds them.
+    child.once('exit', () => {
+      const linger = setTimeout(() => {
+        if (!settled) killHard();
+      }, KILL_GRACE_MS);
+      linger.unref();
+    });
     const onAbort = (): void => killGroup('aborted');
     run.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = run.timeoutMs ? setTimeout(() => killGroup('timeout'), run.timeoutMs) : undefined;
@@ -172,16 +204,20 @@ export function runProcess(run: ProcessRun): Promise<ProcessResult> {
       cleanup();
       reject(error);
     });
-    child.once('close', (exitCode, exitSignal) => {
+    child.once('close', (exitCode, exitSignal) => finish(exitCode, exitSignal, false));
+    function finish(exitCode: number | null, exitSignal: NodeJS.Signals | null, unstoppable: boolean): void {
+      if (settled) return;
+      settled = true;
       cleanup();
       if (run.onLine && pending.trim()) run.onLine(pending.trim());
       // Claude Code may leave helpers behind in its group; the call is over, so end them too.
       if (killed) signalGroup(child.pid, 'SIGKILL', () => undefined);
-      resolve({ exitCode, exitSignal, stdout, stderr, killed, pid: child.pid });
-    });
+      resolve({ exitCode, exitSignal, stdout, stderr, killed, pid: child.pid, ...(unstoppable ? { unstoppable: true as const } : {}) });
+    }
     function cleanup(): void {
       if (timer) clearTimeout(timer);
       if (graceTimer) clearTimeout(graceTimer);
+      if (stopTimer) clearTimeout(stopTimer);
       run.signal?.removeEventListener('abort', onAbort);
     }
   });

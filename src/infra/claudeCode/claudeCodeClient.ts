@@ -158,6 +158,12 @@ export class ClaudeCodeLlmClient implements LlmClient {
   }
 
   private checkRun(run: ProcessResult, result: ResultMessage | undefined, malformed: string | undefined, request: LlmRequest): ResultMessage {
+    if (run.unstoppable && !result) {
+      // Without its result line nothing says what the call spent, and it may be spending still.
+      throw new HeliosError('usage_unknown', `Claude Code (process group ${run.pid ?? '?'}) could not be stopped; what it spent is unknown`, {
+        claudeCode: 'unstoppable', pid: run.pid ?? -1,
+      });
+    }
     if (run.killed === 'aborted') throw new HeliosError('cancelled', 'Cancelled; the Claude Code process group was killed');
     if (run.killed === 'timeout') {
       throw new HeliosError('provider_timeout', `Claude Code did not finish within ${this.options.timeoutMs ?? 600_000} ms`, {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HeliosError } from '../../core/errors/heliosError';
 import type { PlanBranch, PlanBranchInfo, TaskCommit } from '../../core/integration/planBranch';
-import { git, gitFailed, tryGit, type GitOptions } from './gitRunner';
+import { git, tryGit, type GitOptions } from './gitRunner';
 import {
   BASE_TRAILER, REVERT_TRAILER, TASK_TRAILER, branchOf, branchTip, commitsIn, listWorktrees, locateRepository, readBase, recordedIn,
   refOf, safePlanId, worktreeDirFor, writeBase,
@@ -26,10 +26,10 @@ import {
  * The worktree belongs to Helios: before each write it is reset to the branch tip, so what a
  * crashed write left behind never leaks into the next commit.
  *
- * `dropTask` reverts the task's commit (trailer `Helios-Revert: <task>`) rather than rebasing:
- * history already shown to the user's tools is never rewritten, and a later task's commit keeps
- * its id. When a later task changed the same lines the revert is abandoned, the branch is left as
- * it was, and `change_conflict` names the files.
+ * `withdrawTasks` adds one commit (trailers `Helios-Revert: <task>`) that brings the branch to the
+ * integrated tree without the withdrawn tasks, rather than rebasing: history already shown to the
+ * user's tools is never rewritten, and a later task's commit keeps its id. The tree decides what
+ * stays (it replays the kept tasks), so the branch and the tree always agree.
  */
 
 const CHECKOUT_TIMEOUT_MS = 300_000;
@@ -168,28 +168,49 @@ class GitPlanBranch implements PlanBranch {
     });
   }
 
-  dropTask(taskId: string): Promise<void> {
+  withdrawTasks(taskIds: readonly string[], files: ReadonlyMap<string, string | null>): Promise<void> {
     return this.serially(async () => {
-      const commits = await this.commits();
-      if (!recordedIn(commits).includes(taskId)) return;
-      const target = [...commits].reverse().find((c) => c.trailers.task === taskId);
-      if (!target) return;
+      const recorded = recordedIn(await this.commits());
+      const ids = taskIds.filter((id) => recorded.includes(id));
+      if (ids.length === 0) return;
+      const entries = [...files].map(([p, content]) => ({ rel: this.prefix + checkedPath(p), content }));
       const cwd = this.info.worktree;
       await this.resetWorktree();
-      const args = ['revert', '--no-commit', target.sha];
-      const reverted = await tryGit(this.g, args, { cwd });
-      if (!reverted.ok) {
-        const unmerged = await tryGit(this.g, ['diff', '--name-only', '-z', '--diff-filter=U'], { cwd });
-        const conflicted = unmerged.ok ? unmerged.stdout.split('\0').filter((p) => p !== '') : [];
-        if (!(await tryGit(this.g, ['revert', '--abort'], { cwd })).ok) await this.resetWorktree();
-        if (conflicted.length > 0) {
-          throw new HeliosError('change_conflict', `reverting ${taskId} (${target.sha}) conflicts with later tasks in ${conflicted.join(', ')}`, {
-            path: conflicted[0] ?? '', paths: conflicted, taskId, branch: this.info.branch,
-          });
+      const root = await fs.realpath(cwd);
+      const restore: string[] = [];
+      for (const f of entries) {
+        if (f.content === null) {
+          restore.push(f.rel);
+          continue;
         }
-        throw gitFailed(args, reverted);
+        const target = await writableTarget(root, f.rel);
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.writeFile(target, f.content);
       }
-      await this.commit(`Revert "${target.subject}"\n\nThis reverts commit ${target.sha}.\n\n${REVERT_TRAILER}: ${taskId}\n`);
+      // Back to the base: the file as the base commit has it, or gone when the base has none.
+      for (let i = 0; i < restore.length; i += ADD_BATCH) {
+        const batch = restore.slice(i, i + ADD_BATCH);
+        const inBase = new Set((await git(this.g, ['ls-tree', '-r', '-z', '--name-only', this.info.baseCommit, '--', ...batch], { cwd })).split('\0').filter((p) => p !== ''));
+        const present = batch.filter((p) => inBase.has(p));
+        const absent = batch.filter((p) => !inBase.has(p));
+        if (present.length > 0) await git(this.g, ['checkout', this.info.baseCommit, '--', ...present], { cwd });
+        if (absent.length > 0) await git(this.g, ['rm', '--quiet', '--force', '--ignore-unmatch', '--cached', '--', ...absent], { cwd });
+        for (const p of absent) await fs.rm(path.join(root, ...p.split('/')), { force: true });
+      }
+      const written = entries.filter((f) => f.content !== null).map((f) => f.rel);
+      for (let i = 0; i < written.length; i += ADD_BATCH) {
+        await git(this.g, ['add', '--force', '--', ...written.slice(i, i + ADD_BATCH)], { cwd });
+      }
+      const subject = ids.length === 1 ? `Withdraw ${oneLine(ids[0]!)}` : `Withdraw ${ids.map(oneLine).join(', ')}`;
+      const trailers = ids.map((id) => `${REVERT_TRAILER}: ${oneLine(id)}`).join('\n');
+      await this.commit(`${subject}\n\nRejected in Helios, or built on a rejected task: taken off the plan.\n\n${trailers}\n`);
+    });
+  }
+
+  changedPaths(): Promise<readonly string[]> {
+    return this.serially(async () => {
+      const out = await git(this.g, ['diff', '--name-only', '--no-renames', '-z', this.info.baseCommit, refOf(this.info.branch), '--'], { cwd: this.info.worktree });
+      return out.split('\0').filter((p) => p !== '' && p.startsWith(this.prefix)).map((p) => p.slice(this.prefix.length));
     });
   }
 

@@ -37,7 +37,8 @@ const baseKey = (branch: string): string => `branch.${branch}.heliosBase`;
 
 export interface HeliosTrailers {
   readonly task?: string;
-  readonly revert?: string;
+  /** Tasks this commit takes off the branch (`Helios-Revert`, one line each). */
+  readonly reverts?: readonly string[];
   readonly base?: boolean;
 }
 
@@ -46,16 +47,16 @@ export function trailersOf(message: string): HeliosTrailers {
   const paragraphs = message.replace(/\r\n/g, '\n').trim().split(/\n[ \t]*\n/);
   if (paragraphs.length < 2) return {};
   let task: string | undefined;
-  let revert: string | undefined;
+  const reverts: string[] = [];
   let base = false;
   for (const line of (paragraphs[paragraphs.length - 1] ?? '').split('\n')) {
     const m = /^(Helios-Task|Helios-Revert|Helios-Base):[ \t]*(.*?)[ \t]*$/.exec(line);
     if (!m) continue;
     if (m[1] === TASK_TRAILER) task = m[2];
-    else if (m[1] === REVERT_TRAILER) revert = m[2];
+    else if (m[1] === REVERT_TRAILER && m[2]) reverts.push(m[2]);
     else base = true;
   }
-  return { ...(task ? { task } : {}), ...(revert ? { revert } : {}), ...(base ? { base } : {}) };
+  return { ...(task ? { task } : {}), ...(reverts.length > 0 ? { reverts } : {}), ...(base ? { base } : {}) };
 }
 
 export interface LoggedCommit {
@@ -80,8 +81,8 @@ export function recordedIn(commits: readonly LoggedCommit[]): string[] {
   const tasks: string[] = [];
   for (const c of commits) {
     if (c.trailers.task !== undefined && !tasks.includes(c.trailers.task)) tasks.push(c.trailers.task);
-    if (c.trailers.revert !== undefined) {
-      const i = tasks.indexOf(c.trailers.revert);
+    for (const id of c.trailers.reverts ?? []) {
+      const i = tasks.indexOf(id);
       if (i >= 0) tasks.splice(i, 1);
     }
   }
@@ -112,7 +113,7 @@ export async function readBase(options: GitOptions, cwd: string, branch: string)
     const newline = record.indexOf('\n');
     const sha = (newline < 0 ? record : record.slice(0, newline)).trim();
     const t = trailersOf(newline < 0 ? '' : record.slice(newline + 1));
-    if (t.base || (t.task === undefined && t.revert === undefined)) return sha;
+    if (t.base || (t.task === undefined && t.reverts === undefined)) return sha;
     last = sha;
   }
   return last;

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { promises as fs, readFileSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HeliosError } from '../../core/errors/heliosError';
@@ -28,6 +28,8 @@ export interface FileLockOptions {
    * the caller never asks twice for a lock it holds.
    */
   readonly longHeld?: boolean;
+  /** The longest pause between two tries while another writer holds the lock (default 50 ms). */
+  readonly maxRetryMs?: number;
 }
 
 /** A lock taken with `acquire`: release it once. */
@@ -45,8 +47,10 @@ export class FileLock {
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
   private readonly longHeld: boolean;
+  private readonly maxRetryMs: number;
 
   constructor(options: FileLockOptions = {}) {
+    this.maxRetryMs = options.maxRetryMs ?? 50;
     this.staleLockMs = options.staleLockMs ?? 10_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
     this.longHeld = options.longHeld ?? false;
@@ -76,6 +80,27 @@ export class FileLock {
     return { file: lock, release: () => release(lock, token), releaseSync: () => releaseSync(lock, token) };
   }
 
+  /**
+   * One try, synchronously — no event-loop hop while the lock is free: the lock, or undefined when
+   * another writer holds it (a dead writer's lock is left to `acquire`, which takes it over).
+   */
+  tryAcquireSync(file: string): HeldFileLock | undefined {
+    const lock = `${file}.lock`;
+    const token = randomBytes(8).toString('hex');
+    const staged = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(staged, JSON.stringify({ token, pid: process.pid, host: os.hostname(), at: new Date().toISOString() }));
+      linkSync(staged, lock);
+      return { file: lock, release: () => release(lock, token), releaseSync: () => releaseSync(lock, token) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      throw storageError(error, lock);
+    } finally {
+      rmSync(staged, { force: true });
+    }
+  }
+
   private async take(lock: string, token: string): Promise<void> {
     const mine = JSON.stringify({ token, pid: process.pid, host: os.hostname(), at: new Date().toISOString() });
     const deadline = Date.now() + this.lockTimeoutMs;
@@ -100,7 +125,7 @@ export class FileLock {
         });
       }
       // Writes under the lock take milliseconds: a short, jittered wait is enough.
-      await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt) + randomInt(5)));
+      await new Promise((r) => setTimeout(r, Math.min(this.maxRetryMs, 2 + attempt) + randomInt(Math.max(2, Math.ceil(this.maxRetryMs / 10)))));
     }
   }
 

@@ -16,6 +16,7 @@ const TaskRunSchema = z.object({
   finishedAt: z.string().optional(),
   usage: UsageSchema.optional(),
   costUsd: z.number().optional(),
+  earlierCostUsd: z.number().optional(),
   blockedBy: z.string().optional(),
   review: z.object({
     verdict: z.enum(['approve', 'request_changes']), blockers: z.number(), findings: z.number(), rounds: z.number(), costUsd: z.number(),

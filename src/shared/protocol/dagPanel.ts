@@ -37,6 +37,8 @@ export interface DagNodeRun {
   readonly review?: { readonly verdict: ReviewVerdict; readonly findings: number; readonly rounds: number };
   /** How the change reached the plan's integrated tree; a rebase's extra cost is shown on the node. */
   readonly integration?: { readonly status: IntegrationStatus; readonly rebaseCostUsd?: number };
+  /** What earlier runs of a re-run task cost (included in `costUsd`). */
+  readonly earlierCostUsd?: number;
 }
 
 export interface DagSnapshot {
@@ -74,6 +76,9 @@ export interface DagPanelStrings {
     readonly merged?: string;
     readonly rebased?: string;
     readonly conflicted?: string;
+    readonly stale?: string;
+    /** A re-run task: `{0}` = what its earlier runs cost. */
+    readonly rerun?: string;
   };
   /** The header while the budget holds the run back; `{0}` = the window's reset time. */
   readonly budgetPaused?: string;

@@ -90,6 +90,8 @@ export function checkLabels(node: DagNodeView, strings: DagPanelStrings): string
   if (i?.status === 'merged' && checks.merged) out.push(`⇄ ${checks.merged}`);
   else if (i?.status === 'rebased' && checks.rebased) out.push(`↻ ${checks.rebased.replace('{0}', `$${(i.rebaseCostUsd ?? 0).toFixed(4)}`)}`);
   else if (i?.status === 'conflicted' && checks.conflicted) out.push(`⚠ ${checks.conflicted}`);
+  else if (i?.status === 'stale' && checks.stale) out.push(`⚠ ${checks.stale}`);
+  if (run.earlierCostUsd !== undefined && checks.rerun && i?.status !== 'stale') out.push(`⟳ ${checks.rerun.replace('{0}', `$${run.earlierCostUsd.toFixed(4)}`)}`);
   return out;
 }
 

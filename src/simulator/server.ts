@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MODELS } from '../../shared/models';
+import { findModel, MODELS } from '../shared/models';
 import { parseFault } from './faults';
 import type { FaultQueue } from './faults';
 import { MAX_BODY_BYTES, readBody, sendError, sendJson } from './http';
@@ -9,7 +9,8 @@ import type { RequestLog } from './requestLog';
 import { ApiError, randomId } from './wire';
 
 /**
- * Routing. Model endpoints live under /v1 (query strings such as `?beta=true` are ignored);
+ * Routing. Model endpoints live under /v1 (query strings such as `?beta=true` are ignored):
+ * messages, count_tokens, the model list and one model;
  * `/_sim/*` is the admin surface for out-of-process tests; `HEAD /` and `GET /` answer 200
  * because Claude Code probes the base URL before its first request.
  */
@@ -53,9 +54,13 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
   sendJson(res, 404, { ok: false, error: `no admin route ${method} ${path}` });
 }
 
+function modelObject(m: (typeof MODELS)[number]): unknown {
+  return { type: 'model', id: m.id, display_name: m.displayName, created_at: FIXED_CREATED_AT };
+}
+
 function modelList(): unknown {
-  const data = MODELS.map((m) => ({ type: 'model', id: m.id, display_name: m.displayName, created_at: FIXED_CREATED_AT }));
-  return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+  const data = MODELS.map(modelObject);
+  return { data, has_more: false, first_id: MODELS[0]?.id ?? null, last_id: MODELS[MODELS.length - 1]?.id ?? null };
 }
 
 async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -82,6 +87,12 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     } else if (method === 'GET' && path === '/v1/models') {
       sendJson(res, 200, modelList(), { 'request-id': requestId });
       outcome = { status: 200, summary: '' };
+    } else if (method === 'GET' && path.startsWith('/v1/models/')) {
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      const model = findModel(id);
+      if (model) sendJson(res, 200, modelObject(model), { 'request-id': requestId });
+      else sendError(res, new ApiError(404, 'not_found_error', `model: ${id}`), requestId);
+      outcome = model ? { status: 200, summary: '', model: id } : { status: 404, summary: '', model: id, errorType: 'not_found_error' };
     } else {
       const error = new ApiError(404, 'not_found_error', `Not found: ${method} ${path}`);
       sendError(res, error, requestId);

@@ -4,9 +4,10 @@ import type { JsonObject, JsonValue } from '../wire';
 /**
  * The generic brain: the smallest plausible instance of a JSON Schema. Objects get their
  * required properties, enums their first value, `anyOf`/`oneOf` their first branch, arrays one
- * item (or `minItems`), strings a word padded to `minLength`. The SDK's strict-schema transform
- * moves constraints it cannot send into the description as `{minLength: 1, maximum: 5}`; those
- * are read back so the instance also passes the client's own (zod) validation.
+ * item (or `minItems`), strings a word padded to `minLength`. Clients' strict-schema transforms
+ * move constraints they cannot send into the description (`{minLength: 1, maximum: 5}` from the
+ * Anthropic SDK, `min length: 1; maximum: 5.` from the Vercel AI SDK); those are read back so
+ * the instance also passes the client's own (zod) validation.
  */
 
 const MAX_DEPTH = 12;
@@ -24,12 +25,35 @@ const FORMAT_EXAMPLES: Readonly<Record<string, string>> = {
   uuid: '00000000-0000-4000-8000-000000000000',
 };
 
-/** Constraints the SDK folded into the description (`… {minLength: 1, maxLength: 200}`). */
+/** The Vercel AI SDK's form: a last line `min items: 2; maximum: 7.` (camelCase keys spelled out). */
+function spelledOutConstraints(description: string): JsonObject {
+  const line = description.split('\n').pop()!.trim();
+  if (!line.endsWith('.')) return {};
+  const out: JsonObject = {};
+  for (const part of line.slice(0, -1).split('; ')) {
+    const m = /^([a-z]+(?: [a-z]+)*): (.+)$/.exec(part);
+    if (!m) return {};
+    const key = m[1]!.replace(/ ([a-z])/g, (_, c: string) => c.toUpperCase());
+    let value: JsonValue = m[2]!;
+    try {
+      value = JSON.parse(m[2]!) as JsonValue;
+    } catch {
+      // A bare string (a pattern, a format) stays a string.
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Constraints a client folded into the description: the Anthropic SDK's `… {minLength: 1,
+ * maxLength: 200}`, or the Vercel AI SDK's last line `min length: 1; max length: 200.`.
+ */
 export function descriptionConstraints(schema: JsonObject): JsonObject {
   const description = schema['description'];
   if (typeof description !== 'string') return {};
   const match = /\{([^{}]*)\}\s*$/.exec(description);
-  if (!match) return {};
+  if (!match) return spelledOutConstraints(description);
   const out: JsonObject = {};
   const entry = /(\w+): ("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/g;
   for (let m = entry.exec(match[1]!); m; m = entry.exec(match[1]!)) {

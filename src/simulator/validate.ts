@@ -1,10 +1,12 @@
-import { findModel } from '../../shared/models';
-import type { ModelInfo } from '../../shared/models';
+import { findModel } from '../shared/models';
+import type { ModelInfo } from '../shared/models';
+import { checkEffort, checkSampling, checkThinking, checkToolChoice, thinkingType } from './modelRules';
+import { checkTopLevelFields } from './requestFields';
+import type { Endpoint } from './requestFields';
 import { ApiError, invalidRequest, isJsonObject } from './wire';
 import type {
   JsonObject,
   JsonValue,
-  ThinkingType,
   TokenCountRequest,
   ValidRequest,
   WireBlock,
@@ -12,17 +14,15 @@ import type {
   WireMessage,
   WireSystemBlock,
   WireTool,
-  WireToolChoice,
 } from './wire';
 
 /**
- * Request validation with the API's status codes and error types. Unknown top-level fields are
- * accepted on purpose: Claude Code sends beta fields (`context_management`, `metadata`, …).
+ * Request validation with the API's status codes, error types and (pydantic-style) messages.
+ * Top-level fields are checked against the SDK's request types (requestFields.ts); per-model
+ * rules live in modelRules.ts.
  */
 
 export const MAX_CACHE_BREAKPOINTS = 4;
-const THINKING_TYPES: readonly ThinkingType[] = ['adaptive', 'enabled', 'disabled', 'between_tools'];
-const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'];
 
 export interface Validated<T> {
   readonly model: ModelInfo;
@@ -31,21 +31,16 @@ export interface Validated<T> {
 
 function checkCacheControl(value: JsonValue | undefined, where: string, counter: { n: number }): WireCacheControl | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isJsonObject(value) || value['type'] !== 'ephemeral') {
-    throw invalidRequest(`${where}.cache_control.type: Input should be 'ephemeral'`);
-  }
+  const at = where === '' ? 'cache_control' : `${where}.cache_control`;
+  if (!isJsonObject(value) || value['type'] !== 'ephemeral') throw invalidRequest(`${at}.type: Input should be 'ephemeral'`);
   const ttl = value['ttl'];
-  if (ttl !== undefined && ttl !== '5m' && ttl !== '1h') {
-    throw invalidRequest(`${where}.cache_control.ttl: Input should be '5m' or '1h'`);
-  }
+  if (ttl !== undefined && ttl !== '5m' && ttl !== '1h') throw invalidRequest(`${at}.ttl: Input should be '5m' or '1h'`);
   counter.n++;
   return ttl === undefined ? { type: 'ephemeral' } : { type: 'ephemeral', ttl };
 }
 
 function checkBlock(value: JsonValue, where: string, counter: { n: number }): WireBlock {
-  if (!isJsonObject(value) || typeof value['type'] !== 'string') {
-    throw invalidRequest(`${where}.type: Field required`);
-  }
+  if (!isJsonObject(value) || typeof value['type'] !== 'string') throw invalidRequest(`${where}.type: Field required`);
   checkCacheControl(value['cache_control'], where, counter);
   if (value['type'] === 'text') {
     if (typeof value['text'] !== 'string') throw invalidRequest(`${where}.text: Field required`);
@@ -54,7 +49,36 @@ function checkBlock(value: JsonValue, where: string, counter: { n: number }): Wi
   return value as WireBlock;
 }
 
-function checkMessages(value: JsonValue | undefined, counter: { n: number }): WireMessage[] {
+function endsInServerToolUse(message: JsonValue | undefined): boolean {
+  const content = isJsonObject(message) ? message['content'] : undefined;
+  const last = Array.isArray(content) ? content[content.length - 1] : undefined;
+  return isJsonObject(last) && last['type'] === 'server_tool_use';
+}
+
+/** Mid-conversation system messages: the model must take them, and their placement rules hold. */
+function checkSystemEntry(all: readonly JsonValue[], i: number, model: ModelInfo | undefined): void {
+  const where = `messages.${i}`;
+  if (model && !model.midConversationSystem) throw invalidRequest("role 'system' is not supported on this model");
+  if (i === 0) throw invalidRequest(`${where}: a system message cannot be the first message; use the top-level \`system\` field for instructions that apply from the start`);
+  const previous = all[i - 1];
+  const next = all[i + 1];
+  const roleOf = (m: JsonValue | undefined): unknown => (isJsonObject(m) ? m['role'] : undefined);
+  if (roleOf(previous) === 'system' || roleOf(next) === 'system') throw invalidRequest(`${where}: consecutive system messages are not allowed`);
+  if (roleOf(previous) !== 'user' && !endsInServerToolUse(previous)) {
+    throw invalidRequest(`${where}: a system message must immediately follow a user message or an assistant message that ends in a server tool use`);
+  }
+  if (next !== undefined && roleOf(next) !== 'assistant') {
+    throw invalidRequest(`${where}: a system message must be the last message or be followed by an assistant message`);
+  }
+  const content = isJsonObject(all[i]) ? all[i]['content'] : undefined;
+  if (Array.isArray(content)) {
+    content.forEach((b, j) => {
+      if (!isJsonObject(b) || b['type'] !== 'text') throw invalidRequest(`${where}.content.${j}: system messages may contain only text blocks`);
+    });
+  }
+}
+
+function checkMessages(value: JsonValue | undefined, counter: { n: number }, model: ModelInfo | undefined): WireMessage[] {
   if (value === undefined) throw invalidRequest('messages: Field required');
   if (!Array.isArray(value)) throw invalidRequest('messages: Input should be a valid list');
   if (value.length === 0) throw invalidRequest('messages: at least one message is required');
@@ -62,12 +86,10 @@ function checkMessages(value: JsonValue | undefined, counter: { n: number }): Wi
     const where = `messages.${i}`;
     if (!isJsonObject(raw)) throw invalidRequest(`${where}: Input should be a valid dictionary`);
     const role = raw['role'];
-    if (role !== 'user' && role !== 'assistant') throw invalidRequest(`${where}.role: Input should be 'user' or 'assistant'`);
-    if (i === 0 && role !== 'user') throw invalidRequest('messages: first message must use the "user" role');
-    const previous = i > 0 ? value[i - 1] : undefined;
-    if (isJsonObject(previous) && previous['role'] === role) {
-      throw invalidRequest(`messages: roles must alternate between "user" and "assistant", but found multiple "${role}" roles in a row`);
-    }
+    if (role !== 'user' && role !== 'assistant' && role !== 'system') throw invalidRequest(`${where}.role: Input should be 'user', 'assistant' or 'system'`);
+    if (role === 'system') checkSystemEntry(value, i, model);
+    // Consecutive user (or assistant) turns are combined into one turn by the API, not refused.
+    else if (i === 0 && role !== 'user') throw invalidRequest('messages: first message must use the "user" role');
     const content = raw['content'];
     if (typeof content === 'string') {
       if (content.length === 0 && i < value.length - 1) throw invalidRequest(`${where}: all messages must have non-empty content`);
@@ -109,85 +131,57 @@ function checkTools(value: JsonValue | undefined, counter: { n: number }): WireT
   });
 }
 
-function checkFormat(value: JsonValue | undefined): JsonObject | undefined {
+function jsonSchemaFormat(value: JsonValue | undefined, field: string): JsonObject | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isJsonObject(value)) throw invalidRequest('output_config: Input should be a valid dictionary');
-  const effort = value['effort'];
-  if (effort !== undefined && effort !== null && (typeof effort !== 'string' || !EFFORTS.includes(effort))) {
-    throw invalidRequest(`output_config.effort: Input should be one of ${EFFORTS.map((e) => `'${e}'`).join(', ')}`);
+  if (!isJsonObject(value) || value['type'] !== 'json_schema' || !isJsonObject(value['schema'])) {
+    throw invalidRequest(`${field}: Input should be {type: 'json_schema', schema: {...}}`);
   }
-  const format = value['format'];
-  if (format === undefined || format === null) return undefined;
-  if (!isJsonObject(format) || format['type'] !== 'json_schema' || !isJsonObject(format['schema'])) {
-    throw invalidRequest("output_config.format: Input should be {type: 'json_schema', schema: {...}}");
-  }
-  return format['schema'];
+  return value['schema'];
+}
+
+/** `output_config` (effort, format; beta `task_budget` is accepted) and the deprecated beta `output_format`. */
+function checkOutput(body: JsonObject): { schema?: JsonObject; effort?: string } {
+  const config = body['output_config'];
+  if (config !== undefined && config !== null && !isJsonObject(config)) throw invalidRequest('output_config: Input should be a valid dictionary');
+  const outputConfig = config ?? undefined;
+  const effort = checkEffort(outputConfig);
+  const schema = jsonSchemaFormat(outputConfig?.['format'], 'output_config.format') ?? jsonSchemaFormat(body['output_format'], 'output_format');
+  return { ...(schema ? { schema } : {}), ...(effort ? { effort } : {}) };
 }
 
 function checkModel(body: JsonObject): ModelInfo {
   const id = body['model'];
   if (typeof id !== 'string' || id.length === 0) throw invalidRequest('model: Field required');
   const model = findModel(id);
+  // Retired, restricted and unknown ids alike: the API's answer for a retired model.
   if (!model) throw new ApiError(404, 'not_found_error', `model: ${id}`);
   return model;
 }
 
-function baseRequest(body: JsonObject, model: ModelInfo): TokenCountRequest & { readonly breakpoints: number } {
+function baseRequest(body: JsonObject, model: ModelInfo, endpoint: Endpoint): TokenCountRequest & { readonly breakpoints: number; readonly effort?: string } {
+  checkTopLevelFields(body, endpoint);
   const counter = { n: 0 };
   const tools = checkTools(body['tools'], counter);
   const system = checkSystem(body['system'], counter);
-  const messages = checkMessages(body['messages'], counter);
-  const format = checkFormat(body['output_config']);
+  const messages = checkMessages(body['messages'], counter, endpoint === 'messages' ? model : undefined);
+  const cacheControl = checkCacheControl(body['cache_control'], '', counter);
+  const { schema, effort } = checkOutput(body);
   if (counter.n > MAX_CACHE_BREAKPOINTS) {
     throw invalidRequest(`A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${counter.n}.`);
   }
-  return { modelId: model.id, tools, system, messages, breakpoints: counter.n, ...(format ? { format } : {}) };
+  return {
+    modelId: model.id, tools, system, messages, breakpoints: counter.n,
+    ...(schema ? { format: schema } : {}), ...(cacheControl ? { cacheControl } : {}), ...(effort ? { effort } : {}),
+  };
 }
 
 export function validateCountTokens(body: unknown): Validated<TokenCountRequest> {
   if (!isJsonObject(body)) throw invalidRequest('Request body must be a JSON object');
   const model = checkModel(body);
-  return { model, request: baseRequest(body, model) };
-}
-
-function checkToolChoice(value: JsonValue | undefined, tools: readonly WireTool[], model: ModelInfo): WireToolChoice | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isJsonObject(value)) throw invalidRequest('tool_choice: Input should be a valid dictionary');
-  const type = value['type'];
-  if (type === 'auto' || type === 'none') return { type };
-  if (type !== 'any' && type !== 'tool') throw invalidRequest("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'");
-  if (model.rejectsForcedToolUse) {
-    throw invalidRequest(
-      `"tool_choice.type.${type}" is not supported for this model. Use "tool_choice.type.auto" and "output_config.format" for structured output.`,
-    );
-  }
-  if (tools.length === 0) throw invalidRequest(`tool_choice.type "${type}" requires tools to be provided`);
-  if (type === 'any') return { type };
-  const name = value['name'];
-  if (typeof name !== 'string') throw invalidRequest('tool_choice.name: Field required');
-  if (!tools.some((t) => t.name === name)) throw invalidRequest(`tool_choice.name: Tool '${name}' not found in tools`);
-  return { type, name };
-}
-
-function checkThinking(value: JsonValue | undefined, model: ModelInfo, maxTokens: number): ThinkingType | undefined {
-  if (value === undefined || value === null) return undefined;
-  const type = isJsonObject(value) ? value['type'] : undefined;
-  if (typeof type !== 'string' || !(THINKING_TYPES as readonly string[]).includes(type)) {
-    throw invalidRequest(`thinking.type: Input should be ${THINKING_TYPES.map((t) => `'${t}'`).join(', ')}`);
-  }
-  if (model.rejectsForcedToolUse && (type === 'disabled' || type === 'enabled')) {
-    throw invalidRequest(
-      `"thinking.type.${type}" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.`,
-    );
-  }
-  if (type === 'enabled' && isJsonObject(value)) {
-    const budget = value['budget_tokens'];
-    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) {
-      throw invalidRequest('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
-    }
-    if (budget >= maxTokens) throw invalidRequest('`max_tokens` must be greater than `thinking.budget_tokens`');
-  }
-  return type as ThinkingType;
+  const { effort: _effort, ...request } = baseRequest(body, model, 'count_tokens');
+  checkToolChoice(body['tool_choice'], request.tools, undefined);
+  thinkingType(body['thinking']);
+  return { model, request };
 }
 
 export function validateMessages(body: unknown): Validated<ValidRequest> {
@@ -196,25 +190,22 @@ export function validateMessages(body: unknown): Validated<ValidRequest> {
   const maxTokens = body['max_tokens'];
   if (maxTokens === undefined) throw invalidRequest('max_tokens: Field required');
   if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens)) throw invalidRequest('max_tokens: Input should be a valid integer');
-  if (maxTokens < 1) throw invalidRequest('max_tokens: Input should be greater than or equal to 1');
+  if (maxTokens < 0) throw invalidRequest('max_tokens: Input should be greater than or equal to 0');
   if (maxTokens > model.maxOutputTokens) {
     throw invalidRequest(
       `max_tokens: ${maxTokens} > ${model.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model.id}`,
     );
   }
-  const base = baseRequest(body, model);
+  const { effort, ...base } = baseRequest(body, model, 'messages');
   const stream = body['stream'];
   if (stream !== undefined && typeof stream !== 'boolean') throw invalidRequest('stream: Input should be a valid boolean');
   const stops = body['stop_sequences'];
   if (stops !== undefined && (!Array.isArray(stops) || !stops.every((s) => typeof s === 'string'))) {
     throw invalidRequest('stop_sequences: Input should be a valid list of strings');
   }
-  const temperature = body['temperature'];
-  if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 1)) {
-    throw invalidRequest('temperature: Input should be less than or equal to 1');
-  }
+  checkSampling(body, model);
   const toolChoice = checkToolChoice(body['tool_choice'], base.tools, model);
-  const thinking = checkThinking(body['thinking'], model, maxTokens);
+  const thinking = checkThinking(body['thinking'], model, maxTokens, effort);
   const request: ValidRequest = {
     ...base,
     maxTokens,

@@ -11,7 +11,8 @@ import type { JsonValue, TokenCountRequest, WireBlock, WireCacheControl, WireMes
  * Prompt structure adds fixed overheads: 3 per content block, 4 more per message, 8 per tool
  * (tools cost their name + description + input_schema JSON as text), 3 per request, and
  * 20 + the schema JSON for `output_config.format`. Images and binary documents cost a flat 1,600.
- * Thinking blocks of earlier turns cost 0 (the API strips them from the context).
+ * Thinking blocks of earlier turns cost 0 (the API strips them from the context). System entries
+ * inside `messages` cost what a message of the same text costs.
  */
 
 export const BLOCK_OVERHEAD = 3;
@@ -159,6 +160,9 @@ export function promptUnits(request: TokenCountRequest): PromptUnit[] {
     });
   }
   request.messages.forEach((message, i) => units.push(...messageUnits(message, i)));
+  // Top-level cache_control marks the last cacheable block (unless it carries its own breakpoint).
+  const last = units[units.length - 1];
+  if (request.cacheControl && last && !last.cacheControl) units[units.length - 1] = { ...last, cacheControl: request.cacheControl };
   return units;
 }
 

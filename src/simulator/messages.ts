@@ -54,11 +54,17 @@ function tryParse(body: Buffer): unknown {
   }
 }
 
+/** Fields the summary counts itself; the others are listed by name (`with=context_management,…`). */
+const SUMMARIZED_FIELDS = new Set(['model', 'messages', 'max_tokens', 'system', 'tools', 'stream']);
+
 function summarize(body: unknown): { summary: string; model?: string; stream?: boolean } {
   if (!isJsonObject(body)) return { summary: 'non-object body' };
   const count = (v: unknown): number => (Array.isArray(v) ? v.length : v === undefined || v === null ? 0 : 1);
   const format = isJsonObject(body['output_config']) && body['output_config']['format'] !== undefined;
-  const summary = `messages=${count(body['messages'])} tools=${count(body['tools'])} system=${count(body['system'])} max_tokens=${JSON.stringify(body['max_tokens'])}${format ? ' format=json_schema' : ''}`;
+  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+  const systemEntries = messages.filter((m) => isJsonObject(m) && m['role'] === 'system').length;
+  const others = Object.keys(body).filter((k) => !SUMMARIZED_FIELDS.has(k)).sort();
+  const summary = `messages=${count(body['messages'])} tools=${count(body['tools'])} system=${count(body['system'])} max_tokens=${JSON.stringify(body['max_tokens'])}${format ? ' format=json_schema' : ''}${systemEntries > 0 ? ` system_messages=${systemEntries}` : ''}${others.length > 0 ? ` with=${others.join(',')}` : ''}`;
   return {
     summary,
     ...(typeof body['model'] === 'string' ? { model: body['model'] } : {}),

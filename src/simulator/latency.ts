@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../shared/models';
+import type { ModelInfo } from '../shared/models';
 
 /**
  * The latency model: time to first token and output speed per model (`model.latency` in the

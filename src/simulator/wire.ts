@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ThinkingType } from '../shared/models';
 
 /**
  * Wire shapes of the Messages API as the simulator reads and writes them (snake_case, as on the
@@ -22,8 +23,9 @@ export interface WireBlock {
   readonly [key: string]: JsonValue | undefined;
 }
 
+/** `system` entries sit inside `messages` on the models that accept them (mid-conversation system messages). */
 export interface WireMessage {
-  readonly role: 'user' | 'assistant';
+  readonly role: 'user' | 'assistant' | 'system';
   readonly content: string | readonly WireBlock[];
 }
 
@@ -40,7 +42,7 @@ export type WireToolChoice =
   | { readonly type: 'auto' | 'any' | 'none' }
   | { readonly type: 'tool'; readonly name: string };
 
-export type ThinkingType = 'adaptive' | 'enabled' | 'disabled' | 'between_tools';
+export type { ThinkingType };
 
 /** The system prompt as blocks: a string system prompt becomes one text block. */
 export interface WireSystemBlock {
@@ -56,9 +58,12 @@ export interface TokenCountRequest {
   readonly tools: readonly WireTool[];
   /** `output_config.format.schema` when the request asks for structured output. */
   readonly format?: JsonObject;
+  /** Top-level `cache_control`: a breakpoint on the last cacheable block of the prompt. */
+  readonly cacheControl?: WireCacheControl;
 }
 
 export interface ValidRequest extends TokenCountRequest {
+  /** 0 warms the prompt cache without generating (the reply is empty, `stop_reason: max_tokens`). */
   readonly maxTokens: number;
   readonly toolChoice?: WireToolChoice;
   readonly thinking?: ThinkingType;

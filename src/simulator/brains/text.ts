@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../shared/models';
+import type { ModelInfo } from '../../shared/models';
 
 /**
  * The plain-text brain: a short reply derived only from the last user message, so the same

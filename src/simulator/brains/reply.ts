@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ModelInfo } from '../../../shared/models';
+import type { ModelInfo } from '../../shared/models';
 import type { SimulatorFault } from '../faults';
 import { countTextTokens, truncateToTokens } from '../tokenizer';
 import { isJsonObject, stableId } from '../wire';
@@ -76,14 +76,21 @@ function structuredValue(schema: JsonObject, view: UserView, fault: SimulatorFau
   return genericInstance(schema);
 }
 
+/**
+ * `tool`/`any` call a tool; `none` never does. Unforced (`auto` or no choice), the simulated model
+ * calls a tool only when the choice is obvious: Claude Code's `StructuredOutput`, or the one custom
+ * tool offered (a client that cannot force a tool on the newest models offers just that tool), and
+ * never once the newest user turn carries tool results. Anything else gets text.
+ */
 function pickTool(request: ValidRequest, view: UserView): WireTool | undefined {
   const choice = request.toolChoice;
   if (choice?.type === 'none') return undefined;
   if (choice?.type === 'tool') return request.tools.find((t) => t.name === choice.name);
   const structured = request.tools.find((t) => t.name === STRUCTURED_OUTPUT_TOOL);
   if (choice?.type === 'any') return structured ?? request.tools.find((t) => isJsonObject(t.input_schema)) ?? request.tools[0];
-  if (request.format) return undefined;
-  return structured && !view.lastHasToolResult ? structured : undefined;
+  if (request.format || view.lastHasToolResult) return undefined;
+  const only = request.tools.length === 1 && isJsonObject(request.tools[0]!.input_schema) ? request.tools[0] : undefined;
+  return structured ?? only;
 }
 
 function applyStopSequences(text: string, stops: readonly string[]): { text: string; stop: string | null } {
@@ -100,6 +107,8 @@ function applyStopSequences(text: string, stops: readonly string[]): { text: str
 }
 
 export function generateReply(request: ValidRequest, model: ModelInfo, fault: SimulatorFault | undefined): Reply {
+  // max_tokens 0 only warms the prompt cache: nothing is generated.
+  if (request.maxTokens === 0) return { content: [], stopReason: 'max_tokens', stopSequence: null, outputTokens: 0 };
   const view = userView(request);
   const seed = createHash('sha256').update(model.id).update(JSON.stringify(request.messages)).digest('hex');
   const blocks: ResponseBlock[] = [];
