@@ -121,6 +121,11 @@ export async function runProcessesBench(options: ProcessesBenchOptions): Promise
       });
     }, 50);
     const results = await Promise.all(children.map((c) => c.done));
+    // The survivors may finish before the victim's lease ends: watch until it has, and a little more.
+    const killedAt = killed?.at;
+    if (killedAt !== undefined) {
+      while (freedAt === undefined && Date.now() < killedAt + leaseMs + 1_000) await new Promise((r) => setTimeout(r, 50));
+    }
     clearInterval(watch);
 
     const records = (await new JsonlFile<UsageRecord>(path.join(dir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v)).readAll()).records;

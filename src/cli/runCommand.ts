@@ -1,3 +1,5 @@
+import { FileAccountBoard } from '../infra/governor/fileAccountBoard';
+import { accountDir } from '../infra/governor/accountDir';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readPrd } from '../core/agents/prdInput';
@@ -74,6 +76,7 @@ async function runPlans(argv: string[]): Promise<number> {
       concurrency: { type: 'string', default: '8' },
       'per-plan': { type: 'string', default: '4' },
       state: { type: 'string', default: '.helios' },
+      'account-dir': { type: 'string' },
       workspace: { type: 'string', default: '.' },
       provider: { type: 'string' },
       'speed-up': { type: 'string', default: '1' },
@@ -118,12 +121,16 @@ async function runPlans(argv: string[]): Promise<number> {
   const { client: inner, stop } = await providerFromEnvironment(speedUp, values.provider);
   let metrics: RunMetrics | undefined;
   try {
-    const ledger = new JsonlFile<UsageRecord>(path.join(stateDir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v));
+    // The account: its ledger and its board of calls in flight, shared by every process that opens
+    // the same directory (other `helios run`s, VS Code windows with `--account-dir` = their account).
+    const account = values['account-dir'] ? path.resolve(values['account-dir']) : process.env.HELIOS_ACCOUNT_DIR ? accountDir() : stateDir;
+    const board = new FileAccountBoard({ dir: account, label: `helios run ${path.basename(workspaceDir)}`, onCorrupt: (file, error, aside) => log(`warning: ${file} was unreadable (${error}); ${aside ? `kept as ${aside}; ` : ''}calls in flight publish their reservations again`) });
+    const ledger = new JsonlFile<UsageRecord>(board.ledgerFile, (v) => UsageRecordSchema.parse(v));
     const config: BudgetConfig = {
       ...DEFAULT_BUDGET, plan: 'custom', windowMessages: 0,
       windowTokens,
     };
-    const governor = await Governor.create({ ledger, config });
+    const governor = await Governor.create({ ledger, config, board });
     const unwatchBudget = watchBudget(governor, log);
     const workspace = `file://${workspaceDir}`;
     metrics = metricsPort === undefined ? undefined : await startRunMetrics(metricsPort, workspace, () => buildBudgetSnapshot(governor.view(), inner.provider), () => governor.view().records, log);
@@ -234,6 +241,8 @@ async function runPlans(argv: string[]): Promise<number> {
     pipeline.dispose();
     unwatchBudget();
     governor.dispose();
+    // Releases of aborted calls reach the board before the process ends (else their leases hold the room).
+    await board.idle();
     const landed = !applied || Object.values(applied).every((a) => a.conflicts.length === 0 && a.refused === undefined);
     if (stop.signal) return SIGNAL_EXIT[stop.signal];
     return summary.every((s) => s.failed === 0 && s.skipped === 0) && landed ? 0 : 1;

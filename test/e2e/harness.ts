@@ -118,6 +118,8 @@ export interface StartOptions {
    * startup dialog asks). Off by default: every other scenario runs in a trusted window.
    */
   readonly workspaceTrust?: boolean;
+  /** The account directory the extension host meters (default: one in the session's scratch folder). */
+  readonly accountDir?: string;
 }
 
 function tail(file: string, lines = 40): string {
@@ -148,7 +150,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {};
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...trust, ...options.userSettings }, null, 2));
   // No API key reaches the extension host: Helios must fall back to its embedded simulator.
-  const env = codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') });
+  // The account directory (ledger and board) is this session's own: no usage from another run or suite.
+  const env = { ...codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') }), HELIOS_ACCOUNT_DIR: options.accountDir ?? path.join(scratch, 'account') };
 
   if (options.vsix) {
     const t0 = Date.now();

@@ -36,6 +36,21 @@ describe('the integrated tree on disk (snapshot + journal)', () => {
     assert.ok(readFileSync(journal, 'utf8').split('\n').filter(Boolean).length <= 200, 'the journal is folded into the snapshot');
   });
 
+  it('a withdrawal survives a reopen: the withdrawn tasks and the files back to base stay gone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'helios-tree-'));
+    const store = new FileTreeStore(dir);
+    const tree = await PlanTree.open({ planId: 'p1', store, workspace: disk({ 'app.ts': 'app\n' }) });
+    const t1 = changeOf('T1', { 'app.ts': { base: 'app\n', proposed: 'app\nT1\n' }, 'made.ts': { base: undefined, proposed: 'T1 made me\n' } });
+    const t2 = changeOf('T2', { 'other.ts': { base: undefined, proposed: 'T2\n' } });
+    assert.ok((await tree.integrate(t1, 'fresh', OUTCOME)).ok && (await tree.integrate(t2, 'fresh', OUTCOME)).ok);
+    await tree.withdraw(['T1'], (id) => Promise.resolve(id === 'T2' ? t2 : t1));
+    const reopened = await PlanTree.open({ planId: 'p1', store: new FileTreeStore(dir), workspace: disk({ 'app.ts': 'app\n' }) });
+    assert.deepEqual(reopened.records().map((r) => r.taskId), ['T2']);
+    assert.deepEqual([...reopened.changedFiles().keys()], ['other.ts']);
+    assert.equal(await reopened.read('made.ts'), undefined);
+    assert.equal(await reopened.read('app.ts'), 'app\n');
+  });
+
   it('an integration costs a line, not the whole tree', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'helios-tree-'));
     await treeWithTasks(dir, 150);

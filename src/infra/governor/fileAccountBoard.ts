@@ -101,6 +101,32 @@ export class FileAccountBoard implements AccountBoard {
     });
   }
 
+  /**
+   * Moves an older ledger (a window's own, before the account directory) into the account's, once:
+   * every line the account's ledger lacks is appended, then the old file is renamed
+   * `*.moved-to-account`. Nothing is lost if this stops half-way: the next start appends what is
+   * still missing (lines already there are not appended twice).
+   */
+  async adopt(oldLedger: string): Promise<number> {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(oldLedger, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    return this.exclusive(async () => {
+      const have = new Set((await fs.promises.readFile(this.ledgerFile, 'utf8').catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean));
+      const missing = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !have.has(l) && UsageRecordSchema.safeParse(safeJson(l)).success);
+      if (missing.length > 0) {
+        await fs.promises.mkdir(this.options.dir, { recursive: true });
+        await fs.promises.appendFile(this.ledgerFile, `${missing.join('\n')}\n`);
+      }
+      await fs.promises.rename(oldLedger, `${oldLedger}.moved-to-account`);
+      return missing.length;
+    });
+  }
+
   /** Resolves when every operation asked for so far is written. */
   async idle(): Promise<void> {
     while (this.flushing) await this.flushing;

@@ -45,6 +45,9 @@ interface TreeDelta {
   readonly base?: Record<string, string | null>;
   readonly files?: Record<string, string>;
   readonly tasks?: Record<string, unknown>;
+  /** Files back to the plan's base and tasks taken off the plan (a rejected task withdrawn). */
+  readonly dropFiles?: readonly string[];
+  readonly dropTasks?: readonly string[];
 }
 
 /** Deltas appended before the next full snapshot. */
@@ -87,12 +90,11 @@ export class FileTreeStore implements TreeStore {
       }
       if (typeof delta.seq !== 'number' || delta.seq <= seq) continue;
       if (!state) return this.corrupt(planId, this.journal(planId), 'a journal without its snapshot');
-      state = {
-        ...state,
-        base: { ...state.base, ...delta.base },
-        files: { ...state.files, ...delta.files },
-        tasks: { ...state.tasks, ...(delta.tasks as TreeState['tasks'] | undefined) },
-      };
+      const files: Record<string, string> = { ...state.files, ...delta.files };
+      for (const p of delta.dropFiles ?? []) delete files[p];
+      const tasks: Record<string, TreeState['tasks'][string]> = { ...state.tasks, ...(delta.tasks as TreeState['tasks'] | undefined) };
+      for (const id of delta.dropTasks ?? []) delete tasks[id];
+      state = { ...state, base: { ...state.base, ...delta.base }, files, tasks };
       seq = delta.seq;
     }
     if (!state) return undefined;
@@ -172,5 +174,10 @@ function deltaOf(before: TreeState, after: TreeState, seq: number): TreeDelta {
   const base = changed(before.base, after.base);
   const files = changed(before.files, after.files);
   const tasks = changed(before.tasks, after.tasks);
-  return { seq, ...(base ? { base } : {}), ...(files ? { files } : {}), ...(tasks ? { tasks } : {}) };
+  const dropFiles = Object.keys(before.files).filter((p) => !(p in after.files));
+  const dropTasks = Object.keys(before.tasks).filter((id) => !(id in after.tasks));
+  return {
+    seq, ...(base ? { base } : {}), ...(files ? { files } : {}), ...(tasks ? { tasks } : {}),
+    ...(dropFiles.length > 0 ? { dropFiles } : {}), ...(dropTasks.length > 0 ? { dropTasks } : {}),
+  };
 }
