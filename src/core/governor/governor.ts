@@ -123,6 +123,8 @@ export class Governor {
     const own = this.board ? await this.board.readAll() : (await this.ledger.readAll()).records;
     this.externalRecords = external;
     this.ledgerRecords = own;
+    // And the others' calls in flight, for the meter (admissions look at them anyway).
+    if (this.board) await this.board.transact((view) => { this.absorb(view); return []; });
     const records = this.merged();
     const changed = records.length !== this.records.length || records[records.length - 1]?.ts !== this.records[this.records.length - 1]?.ts;
     this.records = records;
