@@ -93,6 +93,8 @@ export interface CodeServer {
   readonly workspace: string;
   /** VS Code's user data (settings, global and workspace storage, logs); removed by stop(). */
   readonly userDataDir: string;
+  /** The account directory the extension host meters (HELIOS_ACCOUNT_DIR): the ledger and the board. */
+  readonly accountDir: string;
   readonly extensionsDir: string;
   readonly url: string;
   readonly logPath: string;
@@ -151,7 +153,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...trust, ...options.userSettings }, null, 2));
   // No API key reaches the extension host: Helios must fall back to its embedded simulator.
   // The account directory (ledger and board) is this session's own: no usage from another run or suite.
-  const env = { ...codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') }), HELIOS_ACCOUNT_DIR: options.accountDir ?? path.join(scratch, 'account') };
+  const accountDir = options.accountDir ?? path.join(scratch, 'account');
+  const env = { ...codeServer.codeServerEnv({ configHome: path.join(scratch, 'config') }), HELIOS_ACCOUNT_DIR: accountDir };
 
   if (options.vsix) {
     const t0 = Date.now();
@@ -227,7 +230,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`, { cause: err });
   }
   log(`code-server answered on port ${port} after ${Date.now() - t0} ms (pid ${pid}, log ${path.relative(repoRoot, logPath)})`);
-  return { port, workspace, userDataDir, extensionsDir, url: `${url}?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`, logPath, pid, stop };
+  return { port, workspace, userDataDir, accountDir, extensionsDir, url: `${url}?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`, logPath, pid, stop };
 }
 
 export async function launchBrowser(): Promise<{ browser: Browser; page: Page }> {

@@ -93,12 +93,12 @@ describe('API key hygiene in a real VS Code', { timeout: 8 * 60_000 }, () => {
 
   it('leaves the key in no file it wrote: logs, ledger, plans, settings, state', () =>
     step('scan', async ({ server }) => {
-      const files = [...filesUnder(server.userDataDir), ...filesUnder(server.extensionsDir), ...filesUnder(server.workspace)];
+      const files = [...filesUnder(server.userDataDir), ...filesUnder(server.accountDir), ...filesUnder(server.extensionsDir), ...filesUnder(server.workspace)];
       const needle = Buffer.from(DUMMY_KEY);
       const hits = files.filter((f) => readFileSync(f).includes(needle));
       // The scan must have covered what Helios writes, or zero hits would prove nothing.
       const names = files.map((f) => path.relative(server.userDataDir, f));
-      assert.ok(names.some((n) => /globalStorage[\\/]helios-dev\.helios[\\/]usage[\\/]ledger\.jsonl$/.test(n)), 'the usage ledger was scanned');
+      assert.ok(files.includes(path.join(server.accountDir, 'ledger.jsonl')), 'the account\'s usage ledger was scanned');
       assert.ok(names.some((n) => /workspaceStorage[\\/].+[\\/]helios-dev\.helios[\\/]plans[\\/]plans[\\/].+\.json$/.test(n)), 'the plan file was scanned');
       const heliosLog = files.find((f) => /Helios\.log$/.test(f));
       assert.ok(heliosLog, 'the Helios log channel file was scanned');
