@@ -25,8 +25,12 @@ export function watchBudget(governor: Governor, log: (line: string) => void, now
   // that waits with nothing running — the run is paused until the window resets.
   const check = () => {
     const v = governor.view();
-    const stuck = v.waiting > 0 && v.inFlight === 0;
-    if (stuck && !announced) {
+    // A call waiting its turn on the account board is not held back (the state says whether it is).
+    const stuck = v.waiting > 0 && v.inFlight === 0 && v.state === 'paused';
+    if (stuck && !announced && v.unavailable !== undefined) {
+      announced = true;
+      log(`⏸ budget: paused — the account board cannot be used (${v.unavailable}); nothing is admitted until it can. Ctrl-C to stop (finished tasks are kept).`);
+    } else if (stuck && !announced) {
       announced = true;
       log(`⏸ budget: paused — the next call does not fit in what is left of the window (${usage()}); it waits until the window resets at ${resets()}. Raise --window-tokens, or Ctrl-C to stop (finished tasks are kept).`);
     } else if (!stuck && announced && v.inFlight > 0) {

@@ -6,44 +6,9 @@ import { meterFor, resolveCap, type BudgetConfig, type ResolvedCap, type UnitMet
 import { addObservation, observedCeiling, type LimitObservation, type ObservationStore } from './limitLearning';
 import { mergeRecords } from './externalUsage';
 import { dayAt, inRange, monthStartAt, windowAt, type Period } from './periods';
+import { SYSTEM_CLOCK, type Admission, type AdmissionRequest, type GovernorClock, type GovernorView } from './governorTypes';
 
-export interface GovernorClock {
-  now(): number;
-  /** Calls `fn` after `ms`; the governor cancels timers it no longer needs. */
-  setTimer(ms: number, fn: () => void): { cancel(): void };
-}
-
-export const SYSTEM_CLOCK: GovernorClock = {
-  now: () => Date.now(),
-  setTimer: (ms, fn) => {
-    const handle = setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
-    return { cancel: () => clearTimeout(handle) };
-  },
-};
-
-export interface AdmissionRequest {
-  readonly model: string;
-  /** Counted input tokens of the request (count_tokens, or a local upper bound). */
-  readonly inputTokens: number;
-  /** The output budget the caller would like; the admission may grant less, never more. */
-  readonly maxTokens: number;
-  /** Below this many output tokens the call is not worth making: wait instead. */
-  readonly minOutputTokens?: number;
-  readonly signal?: AbortSignal;
-}
-
-/** A granted call: its reservation is held until `settle` or `release`. */
-export interface Admission {
-  readonly id: number;
-  /** Its id on the account board, when there is one. */
-  readonly sharedId?: string;
-  readonly model: string;
-  /** The output budget the call must be sent with, so it cannot overshoot the cap. */
-  readonly maxTokens: number;
-  /** The input the call was admitted with (counted, with margin). */
-  readonly inputTokens: number;
-  readonly reservedUnits: number;
-}
+export { SYSTEM_CLOCK, type Admission, type AdmissionRequest, type GovernorClock, type GovernorView } from './governorTypes';
 
 interface Waiter {
   readonly request: AdmissionRequest;
@@ -483,26 +448,6 @@ const POLL_MS = 200;
 /** How often an unreachable board is tried again while calls wait. */
 const BOARD_RETRY_MS = 1_000;
 
-export interface GovernorView {
-  readonly now: number;
-  readonly period: Period;
-  readonly config: BudgetConfig;
-  readonly meter: UnitMeter;
-  readonly cap: ResolvedCap;
-  readonly state: GovernorState;
-  readonly records: readonly UsageRecord[];
-  readonly observations: readonly LimitObservation[];
-  readonly used: number;
-  /** Units reserved by calls in flight: this process's and the others' (`othersReserved`). */
-  readonly reserved: number;
-  readonly inFlight: number;
-  readonly waiting: number;
-  /** Other processes' (windows', the CLI's, teammates') calls in flight on the account board. */
-  readonly othersInFlight?: number;
-  readonly othersReserved?: number;
-  /** The account board cannot be reached: nothing is admitted until it can. */
-  readonly unavailable?: string;
-}
 
 function cancelled(): HeliosError {
   return new HeliosError('cancelled', 'Cancelled while waiting for budget');

@@ -212,8 +212,13 @@ async function copyAll(from: string, to: string, files: readonly string[], signa
         continue; // Listed by git but deleted in the working tree: not part of what is on disk.
       }
       await fs.mkdir(path.dirname(target), { recursive: true });
-      if (stat.isSymbolicLink()) await fs.symlink(await fs.readlink(source), target);
-      else if (stat.isFile()) await fs.copyFile(source, target, constants.COPYFILE_FICLONE);
+      try {
+        if (stat.isSymbolicLink()) await fs.symlink(await fs.readlink(source), target);
+        else if (stat.isFile()) await fs.copyFile(source, target, constants.COPYFILE_FICLONE);
+      } catch (error) {
+        // Gone between the listing and the copy (a temp file renamed into place, say): not on disk any more.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, files.length) }, worker));
