@@ -11,7 +11,6 @@ import { pathProblem } from '../../src/core/changes/paths';
 import type { LlmClient, LlmRequest, LlmResponse } from '../../src/core/llm/llmClient';
 import { createPlan } from '../../src/core/plan/plan';
 import { createRunPipeline } from '../../src/core/pipeline/runPipeline';
-import type { PlanRun, RunStore } from '../../src/core/scheduler/runState';
 import { codeRunningFiles } from '../../src/core/security/codeRunningFiles';
 import { settingsInFile } from '../../src/core/security/repositorySettings';
 import { collectSettings, SETTING_OWNERS } from '../../src/core/security/settingPolicy';
@@ -24,6 +23,7 @@ import { ZERO_USAGE } from '../../src/shared/usage';
 import { MemoryTreeStore } from '../support/memoryTreeStore';
 import { rejection } from '../support/rejection';
 import { ScriptedLlmClient } from '../support/scriptedLlmClient';
+import { MemoryRuns } from '../support/memoryRunStore';
 
 /**
  * #19 scope 3: a PRD, a README or a source file can say anything. Agents have no tools, so the
@@ -50,17 +50,6 @@ function snapshot(dir: string): Record<string, string> {
   };
   if (existsSync(dir)) walk(dir);
   return out;
-}
-
-class MemoryRuns implements RunStore {
-  private readonly runs = new Map<string, PlanRun>();
-  load(id: string): Promise<PlanRun | undefined> {
-    return Promise.resolve(this.runs.get(id));
-  }
-  save(run: PlanRun): Promise<void> {
-    this.runs.set(run.planId, run);
-    return Promise.resolve();
-  }
 }
 
 /** A model that does whatever the hostile text says: per task, the same edits every time it is asked. */

@@ -11,7 +11,6 @@ import { Governor } from '../../src/core/governor/governor';
 import type { LlmClient, LlmRequest } from '../../src/core/llm/llmClient';
 import { createPlan } from '../../src/core/plan/plan';
 import { buildCallChain, createRunPipeline } from '../../src/core/pipeline/runPipeline';
-import type { PlanRun, RunStore } from '../../src/core/scheduler/runState';
 import { AnthropicLlmClient } from '../../src/infra/anthropic/anthropicClient';
 import { createWorkspaceVerifier } from '../../src/infra/sandbox/workspaceVerifier';
 import { ClaudeSimulator } from '../../src/simulator/simulator';
@@ -21,6 +20,7 @@ import { ZERO_USAGE } from '../../src/shared/usage';
 import { MemoryLedger } from '../support/memoryLedger';
 import { runCli } from '../support/runCli';
 import { MemoryTreeStore } from '../support/memoryTreeStore';
+import { MemoryRuns } from '../support/memoryRunStore';
 
 const CLI = path.resolve('dist/cli.js');
 const SAME_LINES = '[sim:same-lines]';
@@ -62,17 +62,6 @@ class RecordingClient implements LlmClient {
   }
   countTokens(request: Omit<LlmRequest, 'maxTokens'>): Promise<number> {
     return this.inner.countTokens(request);
-  }
-}
-
-class MemoryRuns implements RunStore {
-  private readonly runs = new Map<string, PlanRun>();
-  load(id: string): Promise<PlanRun | undefined> {
-    return Promise.resolve(this.runs.get(id));
-  }
-  save(run: PlanRun): Promise<void> {
-    this.runs.set(run.planId, run);
-    return Promise.resolve();
   }
 }
 
