@@ -23,7 +23,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--concurrency N', `tasks running at once across all plans (1–${RUN_LIMITS.concurrency}, default 8)`],
       ['--per-plan N', `tasks running at once in one plan (1–${RUN_LIMITS.perPlan}, default 4)`],
       ['--state DIR', 'where runs, proposed changes, caches and the ledger are kept (default .helios)'],
-      ['--account-dir DIR', 'the account\'s ledger and calls in flight, shared by every run and window that names it, so one cap holds across them (default: --state; HELIOS_ACCOUNT_DIR names the per-user account directory VS Code uses)'],
+      ['--account-dir DIR', 'the account\'s ledger and calls in flight, shared by every run and window that names it, so one cap holds across them (default: the per-user account directory every VS Code window uses, ~/.local/share/helios on Linux, or HELIOS_ACCOUNT_DIR)'],
       ['--workspace DIR', 'the code the tasks read and change (default .)'],
       ['--provider P', 'anthropic, simulator or claude-code (default: the API when ANTHROPIC_API_KEY is set, else the simulator)'],
       ['--speed-up X', 'the embedded simulator runs X times faster (a positive number, default 1)'],

@@ -122,9 +122,9 @@ async function runPlans(argv: string[]): Promise<number> {
   let metrics: RunMetrics | undefined;
   try {
     // The account: its ledger and its board of calls in flight, shared by every process that opens
-    // the same directory (other `helios run`s, VS Code windows with `--account-dir` = their account).
-    const account = values['account-dir'] ? path.resolve(values['account-dir']) : process.env.HELIOS_ACCOUNT_DIR ? accountDir() : stateDir;
-    const board = new FileAccountBoard({ dir: account, label: `helios run ${path.basename(workspaceDir)}`, onCorrupt: (file, error, aside) => log(`warning: ${file} was unreadable (${error}); ${aside ? `kept as ${aside}; ` : ''}calls in flight publish their reservations again`) });
+    // the same directory — by default the OS user's, which every VS Code window meters too.
+    const account = values['account-dir'] ? path.resolve(values['account-dir']) : accountDir();
+    const board = new FileAccountBoard({ dir: account, label: `helios run ${path.basename(workspaceDir)}`, originKind: 'cli', onCorrupt: (file, error, aside) => log(`warning: ${file} was unreadable (${error}); ${aside ? `kept as ${aside}; ` : ''}calls in flight publish their reservations again`) });
     const ledger = new JsonlFile<UsageRecord>(board.ledgerFile, (v) => UsageRecordSchema.parse(v));
     const config: BudgetConfig = {
       ...DEFAULT_BUDGET, plan: 'custom', windowMessages: 0,

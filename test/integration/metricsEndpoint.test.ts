@@ -92,7 +92,7 @@ describe('helios run --metrics-port', () => {
     sim.injectFault({ kind: 'slow_stream', delayMs: 5, count: 1_000 });
 
     const child = spawn(process.execPath, [CLI, 'run', planFile, '--state', path.join(dir, 'state'), '--workspace', dir, '--concurrency', '1', '--metrics-port', '0'], {
-      env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key' },
+      env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key', HELIOS_ACCOUNT_DIR: path.join(dir, 'state') },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

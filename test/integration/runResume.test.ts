@@ -66,7 +66,7 @@ describe('helios run: kill -9 and resume', () => {
 
   function startRun(planFile: string): ChildProcess {
     return spawn(process.execPath, [CLI, 'run', planFile, '--state', path.join(dir, 'state'), '--workspace', dir, '--concurrency', '1'], {
-      env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key' },
+      env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_API_KEY: 'sim-dummy-key', HELIOS_ACCOUNT_DIR: path.join(dir, 'state') },
       stdio: 'ignore',
     });
   }

@@ -4,7 +4,7 @@ import { createPlan } from '../../src/core/plan/plan';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
 import type { Plan, Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
-import { CLI } from './runCli';
+import { CLI, testAccount } from './runCli';
 
 /** A running `node dist/cli.js …` whose stderr the test can watch while it runs. */
 export interface CliProcess {
@@ -18,7 +18,7 @@ export interface CliProcess {
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
   // No V8 coverage from the bundled CLI: Node copies NODE_V8_COVERAGE into every child, and ~45 MB
   // per CLI run made c8's report run out of memory; these runs test behaviour, the unit suites coverage.
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, NODE_V8_COVERAGE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...testAccount(args, env), NODE_V8_COVERAGE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,7 +1,19 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 
 export const CLI = path.resolve('dist/cli.js');
+
+/**
+ * The CLI meters the OS user's account directory unless told otherwise. A test's runs never touch
+ * the real one: unless the test names an account (`--account-dir` or HELIOS_ACCOUNT_DIR), the
+ * account is the run's `--state` directory, where the test reads `ledger.jsonl`.
+ */
+export function testAccount(args: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.HELIOS_ACCOUNT_DIR || args.includes('--account-dir')) return env;
+  const state = args.indexOf('--state');
+  return { ...env, HELIOS_ACCOUNT_DIR: state >= 0 && args[state + 1] ? path.resolve(args[state + 1]!) : path.join(os.tmpdir(), `helios-test-account-${process.pid}`) };
+}
 
 /**
  * Runs `node dist/cli.js …` asynchronously: tests that serve the simulator from their own process
@@ -9,7 +21,7 @@ export const CLI = path.resolve('dist/cli.js');
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: testAccount(args, env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -61,9 +61,13 @@ export class GovernedLlmClient implements LlmClient {
       if (error instanceof HeliosError && error.reason === 'provider_rate_limited' && error.details.limitReached === 1) {
         const resetAt = typeof error.details.resetAt === 'string' ? new Date(error.details.resetAt) : undefined;
         await this.governor.recordLimitHit(resetAt && !Number.isNaN(resetAt.getTime()) ? resetAt : undefined);
+      } else if (error instanceof HeliosError && error.reason === 'provider_rate_limited') {
+        // A per-minute limit: every process on the account holds back until retry-after has passed.
+        this.governor.rateLimitedFor(typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1_000);
       }
       throw error;
     }
+    this.governor.observeRate(response.rateLimit);
     const record = this.recordOf(request, response);
     await this.governor.settle(admission, record);
     this.context.onRecorded?.(record);

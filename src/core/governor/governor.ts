@@ -1,7 +1,8 @@
 import type { GovernorState } from '../../shared/budget';
 import { HeliosError } from '../errors/heliosError';
 import type { UsageLedger, UsageRecord } from '../usage/usageLedger';
-import type { AccountBoard, BoardView, SharedReservation } from './accountBoard';
+import type { RateLimitInfo } from '../llm/llmClient';
+import { mergeRate, RATE_WINDOW_MS, type AccountBoard, type BoardView, type RecentAdmission, type SharedRateState, type SharedReservation } from './accountBoard';
 import { meterFor, resolveCap, type BudgetConfig, type ResolvedCap, type UnitMeter } from './budgetPlans';
 import { addObservation, observedCeiling, type LimitObservation, type ObservationStore } from './limitLearning';
 import { mergeRecords } from './externalUsage';
@@ -33,11 +34,19 @@ export class Governor {
   private others: readonly SharedReservation[] = [];
   /** The board could not be reached: nothing is admitted (fail closed) until it can. */
   private boardError: string | undefined;
+  /** The board's whole ledger has not been read yet (it was unreachable): nothing is admitted before. */
+  private unread = false;
   private draining: Promise<void> | undefined;
   private drainAgain = false;
   private leaseTimer: ReturnType<typeof setInterval> | undefined;
   private pollTimer: { cancel(): void } | undefined;
   private observations: LimitObservation[] = [];
+  /**
+   * The provider's per-minute limits, shared by every process on the organisation's key: the
+   * last minute's admissions (everyone's, from the board) and what the headers said.
+   */
+  private recent: RecentAdmission[] = [];
+  private rate: SharedRateState = { until: 0 };
   private readonly reservations = new Map<number, Admission>();
   private readonly waiters: Waiter[] = [];
   private readonly listeners = new Set<() => void>();
@@ -56,7 +65,7 @@ export class Governor {
     private readonly observationStore: ObservationStore | undefined,
     private readonly clock: GovernorClock,
     private config: BudgetConfig,
-    private readonly board: (AccountBoard & { readonly lease: number }) | undefined,
+    private board: AccountBoard | undefined,
   ) {
     this.meter = meterFor(config);
   }
@@ -71,10 +80,18 @@ export class Governor {
     readonly config: BudgetConfig;
     readonly clock?: GovernorClock;
     readonly observations?: ObservationStore;
-    readonly board?: AccountBoard & { readonly lease: number };
+    readonly board?: AccountBoard;
   }): Promise<Governor> {
     const governor = new Governor(deps.ledger, deps.observations, deps.clock ?? SYSTEM_CLOCK, deps.config, deps.board);
-    await governor.refresh();
+    try {
+      await governor.refresh();
+    } catch (error) {
+      // A board that cannot be reached at start (a team's Redis): the governor starts paused and
+      // admits nothing until the whole ledger has been read from it.
+      if (!deps.board) throw error;
+      governor.unread = true;
+      governor.boardError = error instanceof Error ? error.message : String(error);
+    }
     governor.observations = (await deps.observations?.load()) ?? [];
     return governor;
   }
@@ -88,6 +105,7 @@ export class Governor {
     const own = this.board ? await this.board.readAll() : (await this.ledger.readAll()).records;
     this.externalRecords = external;
     this.ledgerRecords = own;
+    this.unread = false;
     // And the others' calls in flight, for the meter (admissions look at them anyway).
     if (this.board) await this.board.transact((view) => { this.absorb(view); return []; });
     const records = this.merged();
@@ -146,7 +164,8 @@ export class Governor {
   }
 
   /** Records the call's real usage and frees its reservation. */
-  async settle(admission: Admission, record: UsageRecord): Promise<void> {
+  async settle(admission: Admission, settled: UsageRecord): Promise<void> {
+    const record = this.stamped(settled);
     if (!this.board) {
       this.reservations.delete(admission.id);
       this.records.push(record);
@@ -183,6 +202,32 @@ export class Governor {
     this.changed();
   }
 
+  /**
+   * Admits through another account board from now on ("Continue with a local cap" when the team's
+   * Redis is unreachable): its whole ledger is read before anything is admitted. Calls in flight
+   * settle on the new board.
+   */
+  async switchBoard(board: AccountBoard): Promise<void> {
+    const old = this.board;
+    this.board = board;
+    this.others = [];
+    this.recent = [];
+    this.unread = true;
+    this.boardError = undefined;
+    try {
+      await this.refresh();
+    } catch (error) {
+      this.boardError = error instanceof Error ? error.message : String(error);
+    }
+    await old?.close?.().catch(() => undefined);
+    this.changed();
+  }
+
+  /** Where the account board lives (a directory, or a team's Redis), for messages. */
+  get boardWhere(): string | undefined {
+    return this.board?.where;
+  }
+
   /** Why the governor admits nothing now although the budget has room: the board is unreachable. */
   get unavailable(): string | undefined {
     return this.boardError;
@@ -203,12 +248,46 @@ export class Governor {
     this.changed();
   }
 
+  /**
+   * What a response's `anthropic-ratelimit-*` headers said: the per-minute limits (admission keeps
+   * the last minute's calls within them, across every process on the board), and a limit used up
+   * until its reset.
+   */
+  observeRate(info: RateLimitInfo | undefined): void {
+    if (!info) return;
+    const exhausted = [info.requestsRemaining, info.inputTokensRemaining, info.outputTokensRemaining].some((v) => v !== undefined && v <= 0);
+    const update: Partial<SharedRateState> = {
+      ...(exhausted && info.resetAt && info.resetAt > this.clock.now() ? { until: info.resetAt } : {}),
+      ...(info.requestsLimit !== undefined ? { requestsPerMinute: info.requestsLimit } : {}),
+      ...(info.inputTokensLimit !== undefined ? { inputTokensPerMinute: info.inputTokensLimit } : {}),
+    };
+    this.shareRate(update);
+  }
+
+  /** A 429 with `retry-after`: no call starts on the account before it has passed. */
+  rateLimitedFor(ms: number): void {
+    this.shareRate({ until: this.clock.now() + Math.max(0, ms) });
+  }
+
+  private shareRate(update: Partial<SharedRateState>): void {
+    const merged = mergeRate(this.rate, update);
+    const same = merged.until === this.rate.until && merged.requestsPerMinute === this.rate.requestsPerMinute && merged.inputTokensPerMinute === this.rate.inputTokensPerMinute;
+    if (same) return;
+    this.rate = merged;
+    // Best effort: a board that cannot take it now learns it from the next response or 429.
+    if (this.board) void this.board.reportRate(update).catch(() => undefined);
+    this.changed();
+  }
+
   // ---- reading ------------------------------------------------------------------------------
 
   get state(): GovernorState {
     const now = this.clock.now();
     const cap = this.cap();
     if (this.manualPause || this.boardError !== undefined || this.limitedUntil > now) return 'paused';
+    // A call held back by the per-minute limits waits seconds, not for the window: throttled.
+    const head = this.waiters[0];
+    if (head && this.rateHeldUntil(now, head.request.inputTokens) > now) return 'throttled';
     // A call waiting its turn for the board is not held back by the budget.
     if (this.waiters.length > 0 && (!this.board || this.headHeldBack(now))) return 'paused';
     const period = this.period(now);
@@ -230,7 +309,8 @@ export class Governor {
       records: this.records, observations: this.observations,
       used: this.usedIn(period), reserved: this.reservedUnits(),
       inFlight: this.reservations.size, waiting: this.waiters.length,
-      othersInFlight: this.others.length, othersReserved: this.others.reduce((n, r) => n + r.units, 0),
+      othersInFlight: this.others.length, othersReserved: this.others.reduce((n, r) => n + r.units, 0), otherCalls: this.others,
+      ...(this.board ? { self: { holder: this.board.owner, ...(this.board.label ? { label: this.board.label } : {}), ...(this.board.member ? { member: this.board.member } : {}) } } : {}),
       ...(this.boardError !== undefined ? { unavailable: this.boardError } : {}),
     };
   }
@@ -273,9 +353,22 @@ export class Governor {
     return this.externalRecords.length > 0 ? mergeRecords(this.ledgerRecords, this.externalRecords) : this.ledgerRecords;
   }
 
+  /** The record as the account's meter reads it: who spent it. */
+  private stamped(record: UsageRecord): UsageRecord {
+    const board = this.board;
+    if (!board) return record;
+    return {
+      ...record, holder: board.owner,
+      ...(board.label ? { origin: board.label } : {}), ...(board.originKind ? { originKind: board.originKind } : {}), ...(board.member ? { member: board.member } : {}),
+    };
+  }
+
   /** What the board says the others did. */
   private absorb(view: BoardView): void {
     this.others = view.others;
+    this.recent = [...view.recent];
+    // The board's rate state, with what this process learned and may not have published yet.
+    this.rate = mergeRate({ ...this.rate, until: this.rate.until > this.clock.now() ? this.rate.until : 0 }, view.rate);
     if (view.reset) this.ledgerRecords = [...view.appended];
     else if (view.appended.length > 0) this.ledgerRecords.push(...view.appended);
     this.records = this.merged();
@@ -307,10 +400,33 @@ export class Governor {
     return cap.messages - this.records.filter((r) => inRange(r, period.start, period.end)).length - this.reservations.size - this.others.length;
   }
 
+  /**
+   * Until when a call of `inputTokens` must wait for the per-minute limits (0: it may start): a
+   * limit used up or a 429 (`rate.until`), or the last minute's calls, everyone's, already at the
+   * requests or input-token limit (then until the oldest of them is a minute old). A call bigger
+   * than the whole input limit is not held back for ever: it goes when the minute is empty.
+   */
+  private rateHeldUntil(now: number, inputTokens: number): number {
+    if (this.rate.until > now) return this.rate.until;
+    const recent = this.recentSince(now);
+    if (recent.length === 0) return 0;
+    const { requestsPerMinute: requests, inputTokensPerMinute: tokens } = this.rate;
+    const input = recent.reduce((n, a) => n + a.inputTokens, 0);
+    const full = (requests !== undefined && recent.length >= requests) || (tokens !== undefined && input + inputTokens > tokens);
+    return full ? recent[0]!.at + RATE_WINDOW_MS : 0;
+  }
+
+  private recentSince(now: number): RecentAdmission[] {
+    const from = now - RATE_WINDOW_MS;
+    if (this.recent.length > 0 && this.recent[0]!.at <= from) this.recent = this.recent.filter((a) => a.at > from);
+    return this.recent;
+  }
+
   private tryAdmit(request: AdmissionRequest): Admission | undefined {
     if (this.manualPause) return undefined;
     const now = this.clock.now();
     if (this.limitedUntil > now) return undefined;
+    if (this.rateHeldUntil(now, request.inputTokens) > now) return undefined;
     if (this.messagesLeft(now) < 1) return undefined;
     const remaining = this.remaining(now);
     const minOutput = Math.min(request.maxTokens, request.minOutputTokens ?? 1_024);
@@ -324,6 +440,8 @@ export class Governor {
       reservedUnits: this.meter.boundOf(request.model, request.inputTokens, maxTokens),
     };
     this.reservations.set(admission.id, admission);
+    // Counted against the per-minute limits at once: the next admission of this round sees it.
+    this.recent.push({ at: now, inputTokens: request.inputTokens });
     return admission;
   }
 
@@ -345,9 +463,16 @@ export class Governor {
     this.timer = undefined;
     if (this.waiters.length > 0) {
       const now = this.clock.now();
-      const end = this.limitedUntil > now ? this.limitedUntil : this.period(now).end;
-      this.timer = this.clock.setTimer(Math.max(1, end - now), () => this.changed());
+      this.timer = this.clock.setTimer(Math.max(1, this.wakeAt(now) - now), () => this.changed());
     }
+  }
+
+  /** When waiting calls should be looked at again: the period's end, a limit's reset, the minute's turn. */
+  private wakeAt(now: number): number {
+    const head = this.waiters[0];
+    const rateHeld = head ? this.rateHeldUntil(now, head.request.inputTokens) : 0;
+    if (rateHeld > now) return rateHeld;
+    return this.limitedUntil > now ? this.limitedUntil : this.period(now).end;
   }
 
   private changed(): void {
@@ -374,17 +499,21 @@ export class Governor {
         if (this.waiters.length === 0) break;
         const granted: { waiter: Waiter; admission: Admission }[] = [];
         try {
+          // The board was unreachable when the ledger was last read: read all of it first.
+          if (this.unread) await this.refresh();
           await this.board!.transact((view) => {
             this.absorb(view);
-            const taken: SharedReservation[] = [];
+            const taken: (SharedReservation & { inputTokens: number })[] = [];
             while (this.waiters.length > 0) {
               const head = this.waiters[0]!;
               const admission = this.tryAdmit(head.request);
               if (!admission) break;
               this.waiters.shift();
-              const shared: SharedReservation = {
+              const shared = {
                 id: `${this.board!.owner}:${admission.id}`, owner: this.board!.owner, model: admission.model,
-                units: admission.reservedUnits, expiresAt: this.clock.now() + this.board!.lease,
+                units: admission.reservedUnits, expiresAt: this.clock.now() + this.board!.lease, inputTokens: admission.inputTokens,
+                ...(this.board!.label ? { label: this.board!.label } : {}), ...(this.board!.member ? { member: this.board!.member } : {}),
+                ...(this.board!.originKind ? { originKind: this.board!.originKind } : {}),
               };
               const withId = { ...admission, sharedId: shared.id };
               this.reservations.set(admission.id, withId);
@@ -426,8 +555,7 @@ export class Governor {
     if (this.waiters.length > 0) {
       const now = this.clock.now();
       this.pollTimer = this.clock.setTimer(this.boardError !== undefined ? BOARD_RETRY_MS : POLL_MS, () => this.changed());
-      const end = this.limitedUntil > now ? this.limitedUntil : this.period(now).end;
-      this.timer = this.clock.setTimer(Math.max(1, end - now), () => this.changed());
+      this.timer = this.clock.setTimer(Math.max(1, this.wakeAt(now) - now), () => this.changed());
     }
     if (this.reservations.size > 0 && !this.leaseTimer) {
       this.leaseTimer = setInterval(() => {

@@ -1,5 +1,6 @@
 import type { GovernorState } from '../../shared/budget';
 import type { UsageRecord } from '../usage/usageLedger';
+import type { SharedReservation } from './accountBoard';
 import type { BudgetConfig, ResolvedCap, UnitMeter } from './budgetPlans';
 import type { LimitObservation } from './limitLearning';
 import type { Period } from './periods';
@@ -61,6 +62,10 @@ export interface GovernorView {
   /** Other processes' (windows', the CLI's, teammates') calls in flight on the account board. */
   readonly othersInFlight?: number;
   readonly othersReserved?: number;
+  /** Those calls, with who holds them (label, member). */
+  readonly otherCalls?: readonly SharedReservation[];
+  /** This process on the board: its holder id (records it settled carry it) and member. */
+  readonly self?: { readonly holder: string; readonly label?: string; readonly member?: string };
   /** The account board cannot be reached: nothing is admitted until it can. */
   readonly unavailable?: string;
 }

@@ -67,6 +67,9 @@ export interface RateLimitInfo {
   readonly requestsRemaining?: number;
   readonly inputTokensRemaining?: number;
   readonly outputTokensRemaining?: number;
+  /** The per-minute limits themselves (`-limit`), which every caller on the organisation's key shares. */
+  readonly requestsLimit?: number;
+  readonly inputTokensLimit?: number;
   /** The earliest reset among the exhausted limits, else among all (ms since epoch). */
   readonly resetAt?: number;
 }

@@ -27,7 +27,19 @@ export interface UsageRecord {
    * reservation (its input and its whole output budget), kept charged rather than dropped.
    */
   readonly usageUnknown?: boolean;
+  /**
+   * Who spent it, stamped by the account board on settling (absent before the board existed):
+   * the holder id of the process, its label ("VS Code: app", "helios run app") and kind, and the
+   * team member in team mode. The meter splits the account's usage by these.
+   */
+  readonly holder?: string;
+  readonly origin?: string;
+  readonly originKind?: OriginKind;
+  readonly member?: string;
 }
+
+/** What kind of process spent a record: a VS Code window, `helios run`, a benchmark worker. */
+export type OriginKind = 'vscode' | 'cli' | 'bench';
 
 export const UsageRecordSchema = z.object({
   v: z.literal(1),
@@ -44,6 +56,10 @@ export const UsageRecordSchema = z.object({
   taskId: z.string().nullable().optional(),
   messageIds: z.array(z.string()).readonly().optional(),
   usageUnknown: z.boolean().optional(),
+  holder: z.string().optional(),
+  origin: z.string().optional(),
+  originKind: z.enum(['vscode', 'cli', 'bench']).optional(),
+  member: z.string().optional(),
 });
 
 export interface UsageLedger {

@@ -138,8 +138,10 @@ function toHeliosError(error: unknown, signal: AbortSignal | undefined): Error {
     }
     if (error instanceof Anthropic.RateLimitError) {
       // A spend or usage limit comes without retry-after; a per-minute rate limit always has one.
-      const limitReached = error.headers?.get('retry-after') == null ? 1 : 0;
-      return new HeliosError('provider_rate_limited', message, { ...details, limitReached }, { cause: error });
+      const retryAfter = error.headers?.get('retry-after');
+      const limitReached = retryAfter == null ? 1 : 0;
+      const retryAfterMs = retryAfterMsOf(retryAfter);
+      return new HeliosError('provider_rate_limited', message, { ...details, limitReached, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, { cause: error });
     }
     if (error.status === 529) return new HeliosError('provider_overloaded', message, details, { cause: error });
     if (error instanceof Anthropic.BadRequestError || error instanceof Anthropic.NotFoundError || error.status === 413) {
@@ -148,6 +150,15 @@ function toHeliosError(error: unknown, signal: AbortSignal | undefined): Error {
     return new HeliosError('provider_unavailable', message, details, { cause: error });
   }
   return new HeliosError('provider_unavailable', error instanceof Error ? error.message : String(error), {}, { cause: error });
+}
+
+/** `retry-after` in seconds or as an HTTP date. */
+function retryAfterMsOf(value: string | null | undefined): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1_000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 /** Reads `anthropic-ratelimit-{requests,input-tokens,output-tokens}-{remaining,reset}`. */
@@ -161,6 +172,10 @@ export function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
     if (Number.isFinite(remaining)) info[field] = remaining;
     if (Number.isFinite(reset)) resets.push({ at: reset, exhausted: remaining <= 0 });
   }
+  const requestsLimit = Number(headers.get('anthropic-ratelimit-requests-limit') ?? Number.NaN);
+  const inputTokensLimit = Number(headers.get('anthropic-ratelimit-input-tokens-limit') ?? Number.NaN);
+  if (Number.isFinite(requestsLimit) && requestsLimit > 0) info.requestsLimit = requestsLimit;
+  if (Number.isFinite(inputTokensLimit) && inputTokensLimit > 0) info.inputTokensLimit = inputTokensLimit;
   const pool = resets.some((r) => r.exhausted) ? resets.filter((r) => r.exhausted) : resets;
   if (pool.length > 0) info.resetAt = Math.min(...pool.map((r) => r.at));
   return Object.keys(info).length > 0 ? info : undefined;

@@ -3,23 +3,37 @@ import * as fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { AccountBoard, BoardView, SharedReservation } from '../../core/governor/accountBoard';
-import { UsageRecordSchema, type UsageRecord } from '../../core/usage/usageLedger';
+import { mergeRate, RATE_WINDOW_MS, type AccountBoard, type BoardView, type RecentAdmission, type SharedRateState, type SharedReservation } from '../../core/governor/accountBoard';
+import { UsageRecordSchema, type OriginKind, type UsageRecord } from '../../core/usage/usageLedger';
 import { FileLock, type HeldFileLock } from '../storage/fileLock';
 import { storageError } from '../storage/storageErrors';
 
 const ReservationsSchema = z.object({
   v: z.literal(1),
   reservations: z.array(z.object({
-    id: z.string(), owner: z.string(), model: z.string(), units: z.number(), expiresAt: z.number(), label: z.string().optional(),
+    id: z.string(), owner: z.string(), model: z.string(), units: z.number(), expiresAt: z.number(),
+    label: z.string().optional(), member: z.string().optional(), originKind: z.enum(['vscode', 'cli', 'bench']).optional(),
   })),
+  // Absent in files written before the per-minute limits were shared.
+  recent: z.array(z.object({ at: z.number(), inputTokens: z.number() })).optional(),
+  rate: z.object({ until: z.number(), requestsPerMinute: z.number().optional(), inputTokensPerMinute: z.number().optional() }).optional(),
 });
+
+/** What the board file holds: the calls in flight, the last minute's admissions, the rate state. */
+interface BoardFile {
+  readonly reservations: readonly SharedReservation[];
+  readonly recent: readonly RecentAdmission[];
+  readonly rate: SharedRateState;
+}
+
+const NO_RATE: SharedRateState = { until: 0 };
 
 export interface FileAccountBoardOptions {
   /** The account directory: `ledger.jsonl`, `reservations.json` and their lock live here. */
   readonly dir: string;
   /** Who is spending, shown on the others' meters ("VS Code: my-project", "helios run"). */
   readonly label?: string;
+  readonly originKind?: OriginKind;
   /** How long a reservation counts without being renewed (a dead process's, at most this long). */
   readonly leaseMs?: number;
   readonly onCorrupt?: (file: string, error: string, aside: string | undefined) => void;
@@ -64,6 +78,18 @@ export class FileAccountBoard implements AccountBoard {
     return this.leaseMs;
   }
 
+  get label(): string | undefined {
+    return this.options.label;
+  }
+
+  get originKind(): OriginKind | undefined {
+    return this.options.originKind;
+  }
+
+  get where(): string {
+    return this.options.dir;
+  }
+
   readAll(): Promise<UsageRecord[]> {
     return this.enqueue<UsageRecord[]>((batch) => {
       const all = this.tail(true);
@@ -74,10 +100,19 @@ export class FileAccountBoard implements AccountBoard {
     });
   }
 
-  transact(decide: (view: BoardView) => readonly SharedReservation[]): Promise<void> {
+  transact(decide: (view: BoardView) => readonly (SharedReservation & { readonly inputTokens: number })[]): Promise<void> {
     return this.enqueue<void>((batch) => {
       const taken = decide(batch.view());
-      if (taken.length > 0) batch.reservations = [...batch.reservations, ...taken];
+      if (taken.length === 0) return;
+      const at = Date.now();
+      batch.reservations = [...batch.reservations, ...taken.map(({ inputTokens: _, ...r }) => this.labelled(r))];
+      batch.recent = [...batch.recent, ...taken.map((r) => ({ at, inputTokens: r.inputTokens }))];
+    });
+  }
+
+  reportRate(rate: Partial<SharedRateState>): Promise<void> {
+    return this.enqueue<void>((batch) => {
+      batch.rate = mergeRate(batch.rate, rate);
     });
   }
 
@@ -136,6 +171,11 @@ export class FileAccountBoard implements AccountBoard {
     return this.lock.with(this.reservationsFile, body);
   }
 
+  private labelled(r: SharedReservation): SharedReservation {
+    const { label, originKind } = this.options;
+    return { ...r, ...(label !== undefined && r.label === undefined ? { label } : {}), ...(originKind !== undefined && r.originKind === undefined ? { originKind } : {}) };
+  }
+
   private enqueue<T>(op: (batch: Batch) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve: resolve as (v: unknown) => void, reject });
@@ -158,11 +198,11 @@ export class FileAccountBoard implements AccountBoard {
       const ops = this.pending.splice(0);
       const results: unknown[] = [];
       try {
-        const before = this.readReservations();
+        const before = this.readBoard();
         const batch = new Batch(this.owner, before, this.tail(false));
         for (const { op } of ops) results.push(op(batch));
         if (batch.lines.length > 0) this.append(batch.lines);
-        if (batch.reservations !== before) this.writeReservations(batch.reservations);
+        if (batch.changedFrom(before)) this.writeBoard(batch);
       } catch (error) {
         held.releaseSync();
         const failure = storageError(error, this.options.dir);
@@ -188,13 +228,17 @@ export class FileAccountBoard implements AccountBoard {
     return this.lock.acquire(this.reservationsFile);
   }
 
-  /** Live reservations (expired leases dropped); an unreadable file is moved aside and read as empty. */
-  private readReservations(): SharedReservation[] {
+  /**
+   * Live reservations (expired leases dropped), the last minute's admissions and the rate state;
+   * an unreadable file is moved aside and read as empty.
+   */
+  private readBoard(): BoardFile {
+    const empty: BoardFile = { reservations: [], recent: [], rate: NO_RATE };
     let text: string;
     try {
       text = fs.readFileSync(this.reservationsFile, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return empty;
       throw error;
     }
     const parsed = ReservationsSchema.safeParse(safeJson(text));
@@ -207,21 +251,26 @@ export class FileAccountBoard implements AccountBoard {
       } catch {
         this.options.onCorrupt?.(this.reservationsFile, parsed.error.issues[0]?.message ?? 'not JSON', undefined);
       }
-      return [];
+      return empty;
     }
     const now = Date.now();
-    return parsed.data.reservations.filter((r) => r.expiresAt > now);
+    const { reservations, recent = [], rate = NO_RATE } = parsed.data;
+    return {
+      reservations: reservations.filter((r) => r.expiresAt > now),
+      recent: recent.filter((a) => a.at > now - RATE_WINDOW_MS),
+      rate: rate.until > now ? rate : { ...rate, until: 0 },
+    };
   }
 
   /**
    * Replaced by rename (readers see the old list or the new), without fsync: reservations live for
    * a lease, so after a power loss a torn file is moved aside and the calls still running renew.
    */
-  private writeReservations(list: readonly SharedReservation[]): void {
+  private writeBoard(board: BoardFile): void {
     const tmp = `${this.reservationsFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       fs.mkdirSync(this.options.dir, { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify({ v: 1, reservations: list }));
+      fs.writeFileSync(tmp, JSON.stringify({ v: 1, reservations: board.reservations, recent: board.recent, rate: board.rate }));
       fs.renameSync(tmp, this.reservationsFile);
     } catch (error) {
       fs.rmSync(tmp, { force: true });
@@ -285,21 +334,33 @@ export class FileAccountBoard implements AccountBoard {
   }
 }
 
-/** One exclusive section's working state: the reservations as the batch's operations change them. */
-class Batch {
+/** One exclusive section's working state: the board file as the batch's operations change it. */
+class Batch implements BoardFile {
   lines: UsageRecord[] = [];
+  reservations: readonly SharedReservation[];
+  recent: readonly RecentAdmission[];
+  rate: SharedRateState;
 
   constructor(
     private readonly owner: string,
-    public reservations: readonly SharedReservation[],
+    board: BoardFile,
     public tailed: { records: UsageRecord[]; reset: boolean },
-  ) {}
+  ) {
+    ({ reservations: this.reservations, recent: this.recent, rate: this.rate } = board);
+  }
+
+  changedFrom(before: BoardFile): boolean {
+    return this.reservations !== before.reservations || this.recent !== before.recent || this.rate !== before.rate;
+  }
 
   /** The others' reservations now, and (to the first caller only) what they appended. */
   view(): BoardView {
     const { records, reset } = this.tailed;
     this.tailed = { records: [], reset: false };
-    return { others: this.reservations.filter((r) => r.owner !== this.owner), appended: records, ...(reset ? { reset } : {}) };
+    return {
+      others: this.reservations.filter((r) => r.owner !== this.owner), appended: records, ...(reset ? { reset } : {}),
+      recent: this.recent, rate: this.rate,
+    };
   }
 }
 
