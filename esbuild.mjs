@@ -5,10 +5,13 @@
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+/** Imported (by test/unit/startupBundle.test.ts), this file only describes the build. */
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 
 /** Which layers each layer may import from (besides itself and npm packages). */
 const ALLOWED = {
@@ -66,6 +69,25 @@ const layerRule = {
   },
 };
 
+/**
+ * Packages the extension loads on first use from a bundle of their own beside extension.js
+ * (`dist/<name>.js`), through `import()`, which this build turns into a `require` of that file.
+ * Bundled in, even behind `import()`, their code would be compiled at every activation: vectra,
+ * with wink's English model, gpt-tokenizer, cheerio and axios, is 10.9 MB of a 13.8 MB
+ * extension.js (numbers in src/core/cache/README.md). A static import fails the build.
+ */
+const LAZY_PACKAGES = ['vectra'];
+
+const lazyPackages = {
+  name: 'helios-lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(?:${LAZY_PACKAGES.join('|')})$`) }, (args) => {
+      if (args.kind === 'dynamic-import') return { path: `./${args.path}.js`, external: true };
+      return { errors: [{ text: `'${args.path}' is loaded on first use from dist/${args.path}.js: reach it only through import() (${path.relative(root, args.importer)})` }] };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -82,8 +104,16 @@ const node = {
   external: ['vscode'],
 };
 
-const configs = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+export const configs = [
+  {
+    ...node,
+    plugins: [layerRule, lazyPackages],
+    // A `require` of the lazy bundles, resolved beside extension.js like analysis.js.
+    supported: { 'dynamic-import': false },
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+  },
+  ...LAZY_PACKAGES.map((name) => ({ ...node, entryPoints: { [name]: name }, outdir: 'dist' })),
   { ...node, entryPoints: { cli: 'src/cli/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // ts-morph and TypeScript (~14 MB) live in their own bundle, loaded on first analysis only.
   { ...node, entryPoints: { analysis: 'src/infra/analysis/workspaceAnalysis.ts' }, outdir: 'dist' },
@@ -98,7 +128,7 @@ const configs = [
 ];
 
 // A release build starts from an empty dist/, so no stale source maps are packaged.
-if (production) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+if (isMain && production) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
 /**
  * Anthropic's sandbox runtime is not bundled: it runs binaries it ships (a seccomp filter, a proxy
@@ -127,9 +157,9 @@ function copySandboxRuntime() {
   copy('@anthropic-ai/sandbox-runtime', root);
 }
 
-if (watch) {
+if (isMain && watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
-} else {
+} else if (isMain) {
   await Promise.all(configs.map((c) => esbuild.build(c)));
   if (production) copySandboxRuntime();
 }

@@ -1,4 +1,4 @@
-import { collapseWhitespace, stripCodeComments } from '../context/compressor';
+import { collapseWhitespace } from '../context/compressor';
 import { estimateTokens, type TokenEstimator } from '../context/tokenEstimate';
 import { pageRank } from './pageRank';
 import { taskIdentifiers, taskTerms } from './taskFiles';
@@ -30,11 +30,14 @@ const MAX_SIGNATURE_CHARS = 240;
 /** Rendered signatures by source text: a repo map per task renders the same exports again and again. */
 const rendered = new LRUCache<string, string>({ max: 20_000 });
 
-/** One symbol per line (or a few for a class), comments and extra space removed, long ones cut. */
+/**
+ * One symbol per line (or a few for a class), extra space removed, long ones cut. Comments are
+ * already out: the scanner strips them (`ExportedSymbol.signature`), since only it can read the language.
+ */
 export function renderSignature(signature: string): string {
   const hit = rendered.get(signature);
   if (hit !== undefined) return hit;
-  const text = collapseWhitespace(stripCodeComments(signature)).replace(/\n\s*/g, ' ');
+  const text = collapseWhitespace(signature).replace(/\n\s*/g, ' ');
   const out = text.length <= MAX_SIGNATURE_CHARS ? text : `${text.slice(0, MAX_SIGNATURE_CHARS)}…`;
   rendered.set(signature, out);
   return out;

@@ -24,35 +24,6 @@ export interface Compressor {
   compress(input: CompressInput, budgetTokens?: number): CompressResult;
 }
 
-/** Removes `//` and `/* *\/` comments outside strings and template literals; keeps line structure. */
-export function stripCodeComments(code: string): string {
-  let out = '';
-  let i = 0;
-  while (i < code.length) {
-    const c = code[i]!;
-    const next = code[i + 1];
-    if (c === '"' || c === "'" || c === '`') {
-      let j = i + 1;
-      while (j < code.length && code[j] !== c) {
-        if (code[j] === '\\') j++;
-        else if (c !== '`' && code[j] === '\n') break;
-        j++;
-      }
-      out += code.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '/' && next === '/') {
-      while (i < code.length && code[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      const end = code.indexOf('*/', i + 2);
-      i = end < 0 ? code.length : end + 2;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
 /** Trailing spaces, blank lines and runs of indentation collapsed (two spaces per level kept). */
 export function collapseWhitespace(code: string): string {
   return code
@@ -100,16 +71,26 @@ export function cutProse(text: string, budgetTokens: number, estimate: TokenEsti
   return lines.filter((_l, i) => keep[i]).join('\n');
 }
 
+/** Code without its comments, or unchanged when that cannot be done safely (see commentStripper.ts). */
+export type CommentStripper = (code: string) => string;
+
 export class StructuralCompressor implements Compressor {
   readonly name = 'structural';
 
-  constructor(private readonly estimate: TokenEstimator = estimateTokens) {}
+  /**
+   * Core has no parser of its own, so code keeps its comments unless `stripComments` is given (in
+   * the context builder the scanner has already stripped the signatures it compresses).
+   */
+  constructor(
+    private readonly estimate: TokenEstimator = estimateTokens,
+    private readonly stripComments: CommentStripper = (code) => code,
+  ) {}
 
   compress(input: CompressInput, budgetTokens?: number): CompressResult {
     const originalTokens = this.estimate(input.text);
     let text = input.text;
     if (!input.protected) {
-      text = input.kind === 'code' ? dedupeBlocks(collapseWhitespace(stripCodeComments(text))) : dedupeBlocks(text);
+      text = input.kind === 'code' ? dedupeBlocks(collapseWhitespace(this.stripComments(text))) : dedupeBlocks(text);
       if (input.kind === 'prose' && budgetTokens !== undefined) text = cutProse(text, budgetTokens, this.estimate);
     }
     return { text, originalTokens, compressedTokens: text === input.text ? originalTokens : this.estimate(text) };

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { stripCodeComments } from '../../core/context/commentStripper';
 import { scanImportsFast } from './tsImportScanner';
 import type { ExportedSymbol, ImportRecord, SourceScanner, SymbolKind } from '../../core/analysis/graphTypes';
 
@@ -90,23 +91,36 @@ function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return modifiersOf(node).some((m) => m.kind === kind);
 }
 
+/**
+ * Source text from `start` to `end` without comments: signatures are what agents read, and a
+ * comment's words cost tokens without saying what the code does. Cut before the signature is
+ * assembled, so a trailing comment never takes the `;` or `{ … }` added after it.
+ */
+function source(sf: ts.SourceFile, start: number, end: number): string {
+  return stripCodeComments(ts, sf.text.slice(start, end), sf.fileName);
+}
+
+function textOf(sf: ts.SourceFile, node: ts.Node): string {
+  return source(sf, node.getStart(sf), node.end);
+}
+
 /** Source text of `node` from its first token up to `stop` (a body), trailing `{`/`=` trimmed. */
 function head(sf: ts.SourceFile, node: ts.Node, stop: ts.Node | undefined): string {
   const end = stop ? stop.getStart(sf) : node.end;
-  return sf.text.slice(node.getStart(sf), end).trim().replace(/\s*(?:=>|=)?\s*$/, '');
+  return source(sf, node.getStart(sf), end).trim().replace(/\s*(?:=>|=)?\s*$/, '');
 }
 
 function classSignature(sf: ts.SourceFile, node: ts.ClassDeclaration | ts.ClassExpression): string {
-  const header = sf.text.slice(node.getStart(sf), node.members.pos).trim().replace(/\{$/, '').trim();
+  const header = source(sf, node.getStart(sf), node.members.pos).trim().replace(/\{$/, '').trim();
   const lines: string[] = [];
   for (const m of node.members) {
     if (hasModifier(m, ts.SyntaxKind.PrivateKeyword) || (m.name && ts.isPrivateIdentifier(m.name))) continue;
     if (ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
       lines.push(`  ${head(sf, m, m.body)};`);
     } else if (ts.isPropertyDeclaration(m)) {
-      lines.push(`  ${m.type ? head(sf, m, m.initializer) : m.getText(sf).replace(/;$/, '')};`);
+      lines.push(`  ${m.type ? head(sf, m, m.initializer) : textOf(sf, m).replace(/;$/, '')};`);
     } else if (!ts.isSemicolonClassElement(m) && !ts.isClassStaticBlockDeclaration(m)) {
-      lines.push(`  ${m.getText(sf)}`);
+      lines.push(`  ${textOf(sf, m)}`);
     }
   }
   return `${header} {\n${lines.join('\n')}\n}`;
@@ -118,7 +132,7 @@ function variableSignature(sf: ts.SourceFile, statement: ts.VariableStatement, d
   const init = decl.initializer;
   if (decl.type || !init) return `${prefix} ${head(sf, decl, init)};`;
   if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return `${prefix} ${head(sf, decl, init.body)} => …;`;
-  const text = decl.getText(sf);
+  const text = textOf(sf, decl);
   return `${prefix} ${text.length <= LONG_INITIALIZER ? text : `${text.slice(0, LONG_INITIALIZER)}…`};`;
 }
 
@@ -130,9 +144,9 @@ interface Local {
 function declarationOf(sf: ts.SourceFile, s: ts.Statement): Array<[string, Local]> {
   if (ts.isFunctionDeclaration(s)) return [[s.name?.text ?? 'default', { kind: 'function', signature: `${head(sf, s, s.body)};` }]];
   if (ts.isClassDeclaration(s)) return [[s.name?.text ?? 'default', { kind: 'class', signature: classSignature(sf, s) }]];
-  if (ts.isInterfaceDeclaration(s)) return [[s.name.text, { kind: 'interface', signature: s.getText(sf) }]];
-  if (ts.isTypeAliasDeclaration(s)) return [[s.name.text, { kind: 'type', signature: s.getText(sf) }]];
-  if (ts.isEnumDeclaration(s)) return [[s.name.text, { kind: 'enum', signature: s.getText(sf) }]];
+  if (ts.isInterfaceDeclaration(s)) return [[s.name.text, { kind: 'interface', signature: textOf(sf, s) }]];
+  if (ts.isTypeAliasDeclaration(s)) return [[s.name.text, { kind: 'type', signature: textOf(sf, s) }]];
+  if (ts.isEnumDeclaration(s)) return [[s.name.text, { kind: 'enum', signature: textOf(sf, s) }]];
   if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) return [[s.name.text, { kind: 'namespace', signature: `${head(sf, s, s.body)} { … }` }]];
   if (ts.isVariableStatement(s)) {
     return s.declarationList.declarations.flatMap((d): Array<[string, Local]> =>
@@ -158,9 +172,9 @@ export function scanExports(file: string, text: string): ExportedSymbol[] {
       const clause = s.exportClause;
       const from = s.moduleSpecifier ? literalText(s.moduleSpecifier) : undefined;
       if (from !== undefined) {
-        if (!clause) out.push({ name: '*', kind: 'reexport', signature: s.getText(sf), from, importedName: '*' });
-        else if (ts.isNamespaceExport(clause)) out.push({ name: clause.name.text, kind: 'reexport', signature: s.getText(sf), from, importedName: '*' });
-        else for (const el of clause.elements) out.push({ name: el.name.text, kind: 'reexport', signature: `export { ${el.getText(sf)} } from '${from}';`, from, importedName: (el.propertyName ?? el.name).text });
+        if (!clause) out.push({ name: '*', kind: 'reexport', signature: textOf(sf, s), from, importedName: '*' });
+        else if (ts.isNamespaceExport(clause)) out.push({ name: clause.name.text, kind: 'reexport', signature: textOf(sf, s), from, importedName: '*' });
+        else for (const el of clause.elements) out.push({ name: el.name.text, kind: 'reexport', signature: `export { ${textOf(sf, el)} } from '${from}';`, from, importedName: (el.propertyName ?? el.name).text });
       } else if (clause && ts.isNamedExports(clause)) {
         for (const el of clause.elements) localExports.push({ name: el.name.text, local: (el.propertyName ?? el.name).text });
       }
@@ -179,7 +193,8 @@ export function scanExports(file: string, text: string): ExportedSymbol[] {
 }
 
 export const tsScanner: SourceScanner & { readonly version: string } = {
-  version: `ts${ts.version}-1`,
+  // -2: signatures without comments (a cache of -1 signatures is re-parsed, not reused).
+  version: `ts${ts.version}-2`,
   scanImports: scanImportsFast,
   scanExports,
 };

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { LocalIndex } from 'vectra';
+import type * as Vectra from 'vectra';
+import type { LocalIndex } from 'vectra';
 import type { LlmResponse } from '../../core/llm/llmClient';
 import type { SemanticEntryMeta, SemanticEntrySummary, VectorIndex } from '../../core/cache/semanticCache';
 import { writeFileAtomic } from '../storage/atomicFile';
@@ -28,6 +29,17 @@ import { PackedVectors } from './packedVectors';
  */
 
 export const MAX_PER_PARTITION = 1_000;
+
+/**
+ * vectra is loaded when the first partition is opened, not with this module: with its wink NLP
+ * model, gpt-tokenizer, cheerio and axios it takes half a second or more to `require`, and a
+ * window that never reaches L3 should not pay it. The extension build keeps it in its own bundle,
+ * `dist/vectra.js` (esbuild.mjs, `LAZY_PACKAGES`), which this `import()` then requires.
+ */
+let vectra: Promise<typeof Vectra> | undefined;
+function loadVectra(): Promise<typeof Vectra> {
+  return (vectra ??= import('vectra'));
+}
 
 type Meta = {
   key: string; embedder: string; agent: string; taskType: string; tier: number; fingerprint: string;
@@ -80,6 +92,7 @@ export class VectraIndex implements VectorIndex {
     this.mirrors.delete(name);
     this.open.delete(name);
     const dir = path.join(this.folder, name);
+    const { LocalIndex } = await loadVectra();
     if (now !== undefined) {
       const index = new LocalIndex<Meta>(dir);
       try {
