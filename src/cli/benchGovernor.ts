@@ -6,7 +6,8 @@ import { windowAt } from '../core/governor/periods';
 import type { UsageLedger, UsageRecord } from '../core/usage/usageLedger';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { ClaudeSimulator } from '../simulator/simulator';
-import { latencySummary, runGovernorWorker, runProcessesBench, type ProcessesBenchResult } from './benchGovernorProcesses';
+import { latencySummary, runGovernorWorker } from './benchGovernorProcesses';
+import { runProcessesCommand } from './benchGovernorModes';
 
 export interface GovernorBenchOptions {
   readonly calls: number;
@@ -167,7 +168,7 @@ export async function runGovernorBench(options: GovernorBenchOptions): Promise<G
 }
 
 export const benchGovernorCommand = {
-  usage: 'bench governor [--concurrency N] [--calls M] [--cap C] [--fault-rate F] [--abort-rate A] [--processes P] [--json]',
+  usage: 'bench governor [--concurrency N] [--calls M] [--cap C] [--fault-rate F] [--abort-rate A] [--processes P [--mode local|team] [--redis-url URL]] [--json]',
   async run(argv: string[]): Promise<number> {
     const { values } = parseFlags('bench governor', {
       args: argv,
@@ -181,10 +182,14 @@ export const benchGovernorCommand = {
         'kill-one-after-ms': { type: 'string' },
         'lease-ms': { type: 'string' },
         'wait-ms': { type: 'string' },
+        // With --processes: run one mode only; team mode on this Redis instead of a redis-server of its own.
+        mode: { type: 'string' },
+        'redis-url': { type: 'string' },
         // A worker process of --processes (internal).
         worker: { type: 'boolean', default: false },
         'account-dir': { type: 'string' },
         'sim-url': { type: 'string' },
+        'redis-namespace': { type: 'string' },
         seed: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -192,6 +197,7 @@ export const benchGovernorCommand = {
     if (values.worker) {
       const result = await runGovernorWorker({
         accountDir: values['account-dir'] ?? '', simUrl: values['sim-url'] ?? '', seed: intFlag('--seed', values.seed, { min: 0, default: 1 }),
+        ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}), ...(values['redis-namespace'] ? { redisNamespace: values['redis-namespace'] } : {}),
         calls: intFlag('--calls', values.calls, { min: 1, max: 10_000_000, default: 100 }), concurrency: intFlag('--concurrency', values.concurrency, { min: 1, max: 10_000, default: 20 }),
         cap: intFlag('--cap', values.cap, { min: 1 }), waitMs: intFlag('--wait-ms', values['wait-ms'], { min: 1, default: 3_000 }), leaseMs: intFlag('--lease-ms', values['lease-ms'], { min: 100, default: 2_000 }),
       });
@@ -220,35 +226,3 @@ export const benchGovernorCommand = {
     return results.some((r) => r.overshoot > 0 || r.leakedReservations > 0) ? 1 : 0;
   },
 };
-
-/** `--processes P`: P OS processes on one account directory, against one cap. */
-async function runProcessesCommand(values: Record<string, string | boolean | undefined>): Promise<number> {
-  const str = (k: string): string | undefined => { const v = values[k]; return typeof v === 'string' ? v : undefined; };
-  const processes = intFlag('--processes', str('processes') ?? '', { min: 1, max: 64 });
-  const calls = intFlag('--calls', str('calls'), { min: 1, max: 100_000, default: 100 });
-  const concurrency = intFlag('--concurrency', str('concurrency'), { min: 1, max: 1_000, default: 20 });
-  const cap = intFlag('--cap', str('cap') || undefined, { min: 1, default: 200_000 });
-  const killOneAfterMs = intFlag('--kill-one-after-ms', str('kill-one-after-ms'), { min: 0 });
-  const leaseMs = intFlag('--lease-ms', str('lease-ms'), { min: 100, default: 2_000 });
-  const waitMs = intFlag('--wait-ms', str('wait-ms'), { min: 1, default: 3_000 });
-  const result = await runProcessesBench({
-    processes, calls, concurrency, cap, leaseMs, waitMs, cli: process.argv[1] ?? 'dist/cli.js',
-    ...(killOneAfterMs !== undefined ? { killOneAfterMs } : {}),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatProcesses(result));
-  const broken = result.overshoot > 0 || result.leakedReservations > 0 || result.doubledRecords > 0 || result.lostRecords > 0 || result.failed > 0;
-  return broken ? 1 : 0;
-}
-
-export function formatProcesses(r: ProcessesBenchResult): string {
-  return [
-    `${r.processes} processes × ${r.callsPerProcess} calls, ${r.concurrency} in flight each, on one account directory (cap ${r.cap.toLocaleString('en-US')} weighted tokens)`,
-    `committed ${r.committed.toFixed(0)} of the cap · overshoot ${r.overshoot.toFixed(0)} · completed ${r.completed} · refused at the cap ${r.refused} · failed ${r.failed}`,
-    `leaked reservations ${r.leakedReservations} · records doubled ${r.doubledRecords} · records lost ${r.lostRecords}`,
-    ...(r.killed ? [`killed pid ${r.killed.pid} holding ${r.killed.held} reservation(s): they freed up ${r.killed.freedWithinMs === undefined ? 'never (!)' : `after ${r.killed.freedWithinMs} ms`} (lease ${r.killed.leaseMs} ms)`] : []),
-    `admission latency while the account had room: p50 ${r.admissionMs.p50.toFixed(2)} ms · p99 ${r.admissionMs.p99.toFixed(2)} ms (${r.admissionMs.samples} calls)`,
-    `${r.seconds.toFixed(1)} s`,
-    '',
-  ].join('\n');
-}

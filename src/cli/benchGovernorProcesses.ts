@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { AccountBoard } from '../core/governor/accountBoard';
 import { DEFAULT_BUDGET, meterFor, type BudgetConfig } from '../core/governor/budgetPlans';
 import { GovernedLlmClient } from '../core/governor/governedLlmClient';
 import { Governor } from '../core/governor/governor';
@@ -9,15 +12,18 @@ import { windowAt } from '../core/governor/periods';
 import { UsageRecordSchema, type UsageRecord } from '../core/usage/usageLedger';
 import { AnthropicLlmClient } from '../infra/anthropic/anthropicClient';
 import { FileAccountBoard } from '../infra/governor/fileAccountBoard';
+import { RedisAccountBoard } from '../infra/governor/redisAccountBoard';
+import { redactRedisUrl } from '../infra/redis/redisConnection';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { ClaudeSimulator } from '../simulator/simulator';
 
 /**
  * `bench governor --processes N`: N real OS processes (this CLI, `bench governor --worker`) spend
- * one account through one account directory, each with `concurrency` calls in flight, through the
- * real SDK and the simulator. The cap is smaller than what they ask for, so they compete for it.
- * A call that has not been admitted after `waitMs` gives up (the cap is reached); at the end the
- * account's ledger must hold at most the cap, the board no reservation, and every record once.
+ * one account, each with `concurrency` calls in flight, through the real SDK and the simulator —
+ * in local mode through one account directory, in team mode through one Redis. The cap is smaller
+ * than what they ask for, so they compete for it. A call that has not been admitted after `waitMs`
+ * gives up (the cap is reached); at the end the account's ledger must hold at most the cap, the
+ * board no reservation, and every record once.
  */
 
 export interface ProcessesBenchOptions {
@@ -33,6 +39,8 @@ export interface ProcessesBenchOptions {
   readonly speedUp?: number;
   /** Kill one process with SIGKILL this long after the start (the lease test). */
   readonly killOneAfterMs?: number;
+  /** Team mode: the workers admit against this Redis (a namespace of their own), not a directory. */
+  readonly redisUrl?: string;
   /** The CLI to spawn (dist/cli.js). */
   readonly cli: string;
   readonly log?: (line: string) => void;
@@ -49,6 +57,9 @@ export interface WorkerResult {
 }
 
 export interface ProcessesBenchResult {
+  readonly mode: 'local' | 'team';
+  /** The account directory, or the Redis URL without its password. */
+  readonly where: string;
   readonly processes: number;
   readonly callsPerProcess: number;
   readonly concurrency: number;
@@ -58,7 +69,7 @@ export interface ProcessesBenchResult {
   readonly completed: number;
   readonly refused: number;
   readonly failed: number;
-  /** Live reservations left on the board after every process ended (must be 0). */
+  /** Live reservations left on the board after every process ended (must be 0; team: live `{ns}:res:*` keys). */
   readonly leakedReservations: number;
   /** Ledger records whose request id appears twice (must be 0). */
   readonly doubledRecords: number;
@@ -71,15 +82,25 @@ export interface ProcessesBenchResult {
 
 const MODELS = ['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5'] as const;
 
+/** Where the workers meet, and how the parent reads what they left there. */
+interface AccountBackend {
+  readonly where: string;
+  readonly workerArgs: readonly string[];
+  /** Live reservations (owner `host:pid:…`). */
+  reservations(): Promise<readonly { readonly owner: string }[]>;
+  records(): Promise<UsageRecord[]>;
+  close(): Promise<void>;
+}
+
 export async function runProcessesBench(options: ProcessesBenchOptions): Promise<ProcessesBenchResult> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'helios-account-'));
+  const backend = options.redisUrl ? await teamBackend(options.redisUrl) : await localBackend();
   const sim = await ClaudeSimulator.start({ speedUp: options.speedUp ?? 200, limits: { requestsPerMinute: 1_000_000, inputTokensPerMinute: 1e12, outputTokensPerMinute: 1e12 } });
   const leaseMs = options.leaseMs ?? 2_000;
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   try {
     const children = Array.from({ length: options.processes }, (_, i) => {
-      const args = [options.cli, 'bench', 'governor', '--worker', '--account-dir', dir, '--sim-url', sim.url, '--calls', String(options.calls),
+      const args = [options.cli, 'bench', 'governor', '--worker', ...backend.workerArgs, '--sim-url', sim.url, '--calls', String(options.calls),
         '--concurrency', String(options.concurrency), '--cap', String(options.cap), '--wait-ms', String(options.waitMs ?? 3_000),
         '--lease-ms', String(leaseMs), '--seed', String(i + 1)];
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_V8_COVERAGE: '' } });
@@ -96,7 +117,7 @@ export async function runProcessesBench(options: ProcessesBenchOptions): Promise
     });
     let killed: { pid: number; at: number; held: number } | undefined;
     const victim = children[0]!.child;
-    const heldBy = async (pid: number) => (await readReservations(dir)).filter((r) => r.owner.includes(`:${pid}:`) && r.expiresAt > Date.now()).length;
+    const heldBy = async (pid: number) => (await backend.reservations()).filter((r) => r.owner.includes(`:${pid}:`)).length;
     if (options.killOneAfterMs !== undefined) {
       // Once the time has come, at the first moment the victim holds reservations: they must free up within the lease.
       setTimeout(() => {
@@ -114,12 +135,15 @@ export async function runProcessesBench(options: ProcessesBenchOptions): Promise
     }
     // While the victim's reservations still count, watch for the moment its lease frees them.
     let freedAt: number | undefined;
+    let looking = false;
     const watch = setInterval(() => {
-      if (!killed || freedAt !== undefined) return;
+      // One look at a time: looks that pile up on a busy machine would report late.
+      if (!killed || freedAt !== undefined || looking) return;
+      looking = true;
       void heldBy(killed.pid).then((held) => {
         if (freedAt === undefined && held === 0) freedAt = Date.now();
-      });
-    }, 50);
+      }).finally(() => (looking = false));
+    }, 20);
     const results = await Promise.all(children.map((c) => c.done));
     // The survivors may finish before the victim's lease ends: watch until it has, and a little more.
     const killedAt = killed?.at;
@@ -128,7 +152,7 @@ export async function runProcessesBench(options: ProcessesBenchOptions): Promise
     }
     clearInterval(watch);
 
-    const records = (await new JsonlFile<UsageRecord>(path.join(dir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v)).readAll()).records;
+    const records = await backend.records();
     const meter = meterFor(configFor(options.cap));
     const sorted = [...records].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
     const perWindow = new Map<number, number>();
@@ -141,9 +165,10 @@ export async function runProcessesBench(options: ProcessesBenchOptions): Promise
     const inLedger = new Set(ids);
     const settled = results.flatMap((r) => r?.settled ?? []);
     const latencies = results.flatMap((r) => r?.latencies ?? []);
-    const live = (await readReservations(dir)).filter((r) => r.expiresAt > Date.now());
+    const live = await backend.reservations();
     const sum = (f: (r: WorkerResult) => number) => results.reduce((n, r) => n + (r ? f(r) : 0), 0);
     return {
+      mode: options.redisUrl ? 'team' : 'local', where: backend.where,
       processes: options.processes, callsPerProcess: options.calls, concurrency: options.concurrency, cap: options.cap,
       committed, overshoot: Math.max(0, committed - options.cap),
       completed: sum((r) => r.completed), refused: sum((r) => r.refused), failed: sum((r) => r.failed),
@@ -156,20 +181,63 @@ export async function runProcessesBench(options: ProcessesBenchOptions): Promise
     };
   } finally {
     await sim.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await backend.close();
   }
 }
 
-/** One worker process: its calls through a governor on the shared account board. */
+async function localBackend(): Promise<AccountBackend> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'helios-account-'));
+  return {
+    where: dir,
+    workerArgs: ['--account-dir', dir],
+    reservations: async () => (await readReservations(dir)).filter((r) => r.expiresAt > Date.now()),
+    records: async () => (await new JsonlFile<UsageRecord>(path.join(dir, 'ledger.jsonl'), (v) => UsageRecordSchema.parse(v)).readAll()).records,
+    close: () => fs.rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A namespace of its own on the Redis, read through a board of its own; its keys go at the end. */
+async function teamBackend(url: string): Promise<AccountBackend> {
+  const namespace = `helios-bench-${randomBytes(4).toString('hex')}`;
+  const observer = await RedisAccountBoard.open({ url, namespace });
+  return {
+    where: redactRedisUrl(url),
+    workerArgs: ['--redis-url', url, '--redis-namespace', namespace],
+    reservations: () => observer.liveReservations(),
+    records: () => observer.readAll(),
+    close: async () => {
+      await observer.close();
+      const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `{${namespace}}:*`, 'COUNT', 1_000);
+          cursor = next;
+          if (keys.length > 0) await redis.unlink(...keys);
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+/** One worker process: its calls through a governor on the shared account board (a directory, or Redis). */
 export async function runGovernorWorker(options: {
   readonly accountDir: string; readonly simUrl: string; readonly calls: number; readonly concurrency: number;
   readonly cap: number; readonly waitMs: number; readonly leaseMs: number; readonly seed: number;
+  readonly redisUrl?: string; readonly redisNamespace?: string;
 }): Promise<WorkerResult> {
   let seed = options.seed;
   const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const board = new FileAccountBoard({ dir: options.accountDir, leaseMs: options.leaseMs, label: `bench worker ${process.pid}` });
+  const label = `bench worker ${process.pid}`;
+  const board: AccountBoard & { idle(): Promise<void> } = options.redisUrl
+    ? await RedisAccountBoard.open({ url: options.redisUrl, ...(options.redisNamespace ? { namespace: options.redisNamespace } : {}), leaseMs: options.leaseMs, label, originKind: 'bench' })
+    : new FileAccountBoard({ dir: options.accountDir, leaseMs: options.leaseMs, label });
   const config = configFor(options.cap);
-  const governor = await Governor.create({ ledger: new JsonlFile<UsageRecord>(board.ledgerFile, (v) => UsageRecordSchema.parse(v)), config, board });
+  // With a board the governor neither reads nor writes this ledger.
+  const ledger = board instanceof FileAccountBoard ? new JsonlFile<UsageRecord>(board.ledgerFile, (v) => UsageRecordSchema.parse(v)) : { append: () => Promise.resolve(), readAll: () => Promise.resolve({ records: [], skipped: 0 }) };
+  const governor = await Governor.create({ ledger, config, board });
   const latencies: number[] = [];
   const settled: string[] = [];
   let roomy = true;
@@ -211,6 +279,7 @@ export async function runGovernorWorker(options: {
   governor.dispose();
   // Releases of aborted calls are written before the process ends.
   await board.idle();
+  await board.close?.();
   return { completed, refused, failed, latencies, settled };
 }
 

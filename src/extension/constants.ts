@@ -57,6 +57,12 @@ export const CHANGE_COMMANDS = {
   findingApply: 'helios.findingApplySuggestion',
 } as const;
 
+/** Registered by the account host (extension/accountHost), which owns the board they switch. */
+export const TEAM_COMMANDS = {
+  useTeamRedis: 'helios.useTeamRedis',
+  stopTeamRedis: 'helios.stopTeamRedis',
+} as const;
+
 /** Keys under the `helios.` configuration section, mapped to the core settings' field names. */
 export const SETTINGS = {
   provider: 'provider',
@@ -105,7 +111,11 @@ export const LEGACY_SETTINGS = {
 
 export const CONFIG_SECTION = 'helios';
 
-export const SECRET_KEYS = { anthropicApiKey: 'helios.anthropicApiKey' } as const;
+export const SECRET_KEYS = {
+  anthropicApiKey: 'helios.anthropicApiKey',
+  /** The team's Redis URL (`helios.team.redisUrl`): it may carry a password, so it is a secret. */
+  teamRedisUrl: 'helios.team.redisUrl',
+} as const;
 
 export const STATE_KEYS = {
   simulatorNoticeShown: 'helios.simulatorNoticeShown',

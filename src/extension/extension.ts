@@ -13,7 +13,7 @@ import { FilePlanStore } from '../infra/storage/filePlanStore';
 import { JsonlFile } from '../infra/storage/jsonlFile';
 import { compactLedger } from '../infra/storage/ledgerCompactor';
 import { accountDir } from '../infra/governor/accountDir';
-import { FileAccountBoard } from '../infra/governor/fileAccountBoard';
+import { AccountHost } from './accountHost';
 import { createAgentDiffs } from './agentDiffs/agentDiffsHost';
 import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerAnalysis } from './analysis/registerAnalysis';
@@ -65,17 +65,16 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
 
   const storage = (...parts: string[]) => vscode.Uri.joinPath(extension.globalStorageUri, ...parts).fsPath;
   const onCorrupt = (file: string, error: string) => log.warn(`Unreadable state file ${file} left untouched: ${error}`);
-  // One account directory per OS user: every window of every VS Code flavour (and `helios run
-  // --account-dir` there) admits against its board, so the window cap holds across all of them.
-  const board = new FileAccountBoard({
-    dir: accountDir(), label: `VS Code: ${vscode.workspace.name ?? 'no folder'}`,
-    onCorrupt: (file, error, aside) => log.warn(`Unreadable account board ${file} (${error})${aside ? `, kept as ${aside}` : ''}; calls in flight publish their reservations again`),
-  });
+  // One account directory per OS user: every window of every VS Code flavour (and `helios run`)
+  // admits against its board, so the window cap holds across all of them — or, in team mode, the
+  // team's Redis, so one cap holds across the team.
+  const { host: account, board } = await AccountHost.open(extension.secrets, log);
+  extension.subscriptions.push(account);
   // The ledger this window kept before the account directory existed moves there once, nothing lost.
-  await board.adopt(storage('usage', 'ledger.jsonl'))
+  await account.local.adopt(storage('usage', 'ledger.jsonl'))
     .then((moved) => { if (moved > 0) log.info(`Moved ${moved} usage records into the account directory ${accountDir()}`); })
     .catch((e: unknown) => log.warn(`Could not move the old usage ledger into the account directory (it stays where it was): ${String(e)}`));
-  const ledger = new JsonlFile<UsageRecord>(board.ledgerFile, (v) => UsageRecordSchema.parse(v));
+  const ledger = new JsonlFile<UsageRecord>(account.local.ledgerFile, (v) => UsageRecordSchema.parse(v));
   const governor = await Governor.create({
     board,
     ledger,
@@ -83,6 +82,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     observations: new FileObservationStore(storage('governor', 'observations.json'), onCorrupt),
   });
   extension.subscriptions.push({ dispose: () => governor.dispose() });
+  account.attach(governor);
   const plans = extension.storageUri
     ? new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, { onCorrupt: corruptStateWarning(log, 'plan') })
     : undefined;
@@ -162,8 +162,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   const timer = setInterval(() => void governor.refresh().catch((e: unknown) => log.warn(`Could not read the usage ledger: ${String(e)}`)), LEDGER_REFRESH_MS);
   // Off the activation path: fold records older than the weekly horizon into window summaries.
   const compaction = setTimeout(() => {
-    // Under the board's lock: no window reads the ledger while it is rewritten.
-    void board.exclusive(() => compactLedger({ ledgerFile: ledger.file, parse: (v) => UsageRecordSchema.parse(v), now: Date.now(), keepMs: LEDGER_KEEP_MS }))
+    // Under the board's lock: no window reads the ledger while it is rewritten. (A team's ledger
+    // is a Redis Stream, trimmed by the board itself.)
+    void account.local.exclusive(() => compactLedger({ ledgerFile: ledger.file, parse: (v) => UsageRecordSchema.parse(v), now: Date.now(), keepMs: LEDGER_KEEP_MS }))
       .then((r) => {
         if (r && r.compactedRecords > 0) log.info(`Usage ledger: ${r.compactedRecords} old records folded into ${r.windows} window summaries`);
         return governor.refresh();

@@ -34,6 +34,29 @@ export interface WindowSummary {
   readonly hitLimit: boolean;
 }
 
+/**
+ * Who spent in the period, for the meter and the panel: this process (`self`), other VS Code
+ * windows, `helios run`, benchmark workers, teammates (team mode), Claude Code outside Helios (its
+ * logs), another process whose kind was not recorded, and records from before usage was attributed.
+ */
+export type UsageSourceKind = 'self' | 'window' | 'cli' | 'bench' | 'member' | 'claudeCode' | 'other' | 'unattributed';
+
+export interface UsageSource {
+  readonly kind: UsageSourceKind;
+  /**
+   * Who, as recorded: the origin label ("VS Code: app", "helios run app") or the member's name;
+   * null where the kind says it all (benchmarks, Claude Code, unattributed records).
+   */
+  readonly label: string | null;
+  /** Settled in the period. */
+  readonly units: number;
+  readonly costUsd: number;
+  readonly calls: number;
+  /** Calls in flight now, and the units they hold against the cap. */
+  readonly inFlight: number;
+  readonly reservedUnits: number;
+}
+
 export interface BudgetSnapshot {
   readonly plan: BudgetPlanKind;
   readonly unit: BudgetUnit;
@@ -62,6 +85,8 @@ export interface BudgetSnapshot {
   /** `api` only: spend this calendar month against the monthly budget. */
   readonly month: { readonly costUsd: number; readonly budgetUsd: number } | null;
   readonly perProject: ReadonlyArray<{ readonly workspace: string; readonly units: number; readonly costUsd: number }>;
+  /** Whose usage the period's is: `self` first (when this process is on the account board), then the others by kind and units. */
+  readonly sources: readonly UsageSource[];
   /** Cumulative used units through the period, for the burn chart. */
   readonly history: ReadonlyArray<{ readonly t: string; readonly used: number }>;
   readonly recentWindows: readonly WindowSummary[];

@@ -13,7 +13,8 @@ import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdi
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { chromiumPid, keepHeliosLogs, launchBrowser, openWindow, treeRssMiB } from './processes';
 // @ts-expect-error -- a plain .mjs script (shared with scripts/sandbox.mjs) without type declarations
 import * as setupScript from '../../scripts/setupCodeServer.mjs';
 
@@ -28,7 +29,6 @@ const codeServer = setupScript as {
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const resultsDir = path.join(repoRoot, 'test-results', 'e2e');
 export const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
-const chromiumPath = process.env.HELIOS_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Deadlines, generous because CI shares 2 cores between code-server, chromium and the test. */
 export const timeouts = {
@@ -122,6 +122,8 @@ export interface StartOptions {
   readonly workspaceTrust?: boolean;
   /** The account directory the extension host meters (default: one in the session's scratch folder). */
   readonly accountDir?: string;
+  /** The workspace copy's folder name, which VS Code shows as the workspace's name (default: workspace). */
+  readonly folderName?: string;
 }
 
 function tail(file: string, lines = 40): string {
@@ -141,7 +143,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const scratch = mkdtempSync(path.join(tmpdir(), 'helios-e2e-'));
   const userDataDir = path.join(scratch, 'user-data');
   const extensionsDir = path.join(scratch, 'extensions');
-  const workspace = path.join(scratch, 'workspace');
+  const workspace = path.join(scratch, options.folderName ?? 'workspace');
   cpSync(options.fixture ?? fixtureWorkspace, workspace, { recursive: true });
   if (options.git) {
     const identity = { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@localhost', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@localhost' };
@@ -230,29 +232,24 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`, { cause: err });
   }
   log(`code-server answered on port ${port} after ${Date.now() - t0} ms (pid ${pid}, log ${path.relative(repoRoot, logPath)})`);
-  return { port, workspace, userDataDir, accountDir, extensionsDir, url: `${url}?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`, logPath, pid, stop };
+  return { port, workspace, userDataDir, accountDir, extensionsDir, url: folderUrl(port, workspace), logPath, pid, stop };
 }
 
-export async function launchBrowser(): Promise<{ browser: Browser; page: Page }> {
-  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: install Debian's chromium (apt-get install -y chromium)`);
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  return { browser, page };
+function folderUrl(port: number, folder: string): string {
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder).replace(/%2F/g, '/')}`;
+}
+
+/**
+ * Copies `fixture` into a second folder of the session (removed by stop() with the rest) and
+ * returns the URL that opens a workbench on it. In code-server every workbench page gets its own
+ * extension host, so a page on this folder is a second VS Code window: another process, the same
+ * user data and the same account directory.
+ */
+export function addFolder(server: CodeServer, name: string, fixture: string): { readonly folder: string; readonly url: string } {
+  const folder = path.join(path.dirname(server.workspace), name);
+  if (existsSync(folder)) throw new Error(`${folder} exists already`);
+  cpSync(fixture, folder, { recursive: true });
+  return { folder, url: folderUrl(server.port, folder) };
 }
 
 export async function openWorkbench(page: Page, url: string): Promise<number> {
@@ -437,31 +434,6 @@ export function resetResults(suite: string): void {
   screenshotCount = 0;
 }
 
-/** Resident memory (MiB) of a process and all its descendants, read from /proc. */
-export function treeRssMiB(rootPid: number): number {
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      rss.set(Number(name), Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0));
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  let total = 0;
-  const stack = [rootPid];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return Math.round(total / 1024);
-}
-
 /** One code-server + one browser page; dispose() is safe to call whatever state setup reached. */
 export class E2eSession {
   private constructor(
@@ -481,6 +453,11 @@ export class E2eSession {
     }
   }
 
+  /** Another window in the same browser (its own context); closed with the browser by dispose(). */
+  async openPage(): Promise<Page> {
+    return openWindow(this.browser);
+  }
+
   memoryMiB(): { codeServer: number; browser: number } {
     const browserPid = this.browser.isConnected() ? chromiumPid() : undefined;
     return { codeServer: treeRssMiB(this.server.pid), browser: browserPid ? treeRssMiB(browserPid) : 0 };
@@ -490,22 +467,6 @@ export class E2eSession {
     await this.browser.close().catch(() => undefined);
     await this.server.stop();
   }
-}
-
-/** playwright-core does not expose the pid of a launched browser: find the chromium whose parent
- * is this process (the test runner runs one test file per process). */
-function chromiumPid(): number | undefined {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      if (ppid === process.pid && /^Name:\s+chrom/m.test(status)) return Number(name);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return undefined;
 }
 
 /** Runs one step of a scenario; on failure leaves a screenshot of what the page showed. */
@@ -521,28 +482,8 @@ export async function runStep(
     await body(session);
   } catch (err) {
     await screenshot(session.page, `FAILED-${name}`).catch(() => undefined);
-    keepHeliosLog(session.server.userDataDir, name);
+    keepHeliosLogs(session.server.userDataDir, (i) => path.join(resultsDir, `${screenshotPrefix}FAILED-${name}-Helios${i === 0 ? '' : `-${i + 1}`}.log`));
     throw err;
   }
   log(`${name}: ${Date.now() - t0} ms`);
-}
-
-/** Copies the Helios log channel's file next to the screenshots, so a failure can be read later. */
-function keepHeliosLog(userDataDir: string, step: string): void {
-  const find = (dir: string): string | undefined => {
-    for (const name of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, name.name);
-      if (name.isDirectory()) {
-        const hit = find(full);
-        if (hit) return hit;
-      } else if (name.name === 'Helios.log') return full;
-    }
-    return undefined;
-  };
-  try {
-    const file = find(path.join(userDataDir, 'logs'));
-    if (file) cpSync(file, path.join(resultsDir, `${screenshotPrefix}FAILED-${step}-Helios.log`));
-  } catch {
-    // best effort: the screenshot is the primary evidence
-  }
 }

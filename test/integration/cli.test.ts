@@ -8,13 +8,14 @@ import { before, describe, it } from 'node:test';
 import { PlanSchema } from '../../src/core/plan/planSchema';
 import { validateTaskGraph } from '../../src/core/plan/validateTaskGraph';
 import { makePrd } from '../support/prdFactory';
+import { testAccount } from '../support/runCli';
 
 const CLI = path.resolve('dist/cli.js');
 
 function cli(args: string[]) {
   const env = { ...process.env };
   delete env.ANTHROPIC_API_KEY; // the embedded simulator, whatever the developer's shell has
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: testAccount(args, env), timeout: 60_000 });
 }
 
 /** The bundled CLI as a user runs it: `node dist/cli.js decompose <prd> --json`. */

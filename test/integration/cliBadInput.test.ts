@@ -10,7 +10,7 @@ import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
 import { makePrd } from '../support/prdFactory';
-import { CLI, runCli } from '../support/runCli';
+import { CLI, runCli, testAccount } from '../support/runCli';
 
 function task(id: string, dependsOn: string[] = []): Task {
   return { id, title: `Module ${id}`, description: `Implement module ${id}.`, taskType: 'code_generation', dependsOn, files: [`src/${id}.ts`], priority: 2, estimatedTokens: 800 };
@@ -87,7 +87,7 @@ describe('helios CLI: bad input is refused with one sentence (issue 18)', () => 
     const big = (id: string, deps: string[]) => ({ ...task(id, deps), estimatedTokens: 3_000 });
     await writeFile(file, JSON.stringify({ tasks: [big('T1', []), big('T2', ['T1']), big('T3', ['T2'])] }));
     const args = [CLI, 'run', file, '--state', stateOf(++runs), '--workspace', path.join(dir, 'ws'), '--no-git', '--window-tokens', '6200'];
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: testAccount(args, env), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const paused = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 30_000);

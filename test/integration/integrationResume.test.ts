@@ -174,7 +174,7 @@ function startRun(args: { planFile: string; state: string; ws: string; concurren
     CLI, 'run', args.planFile, '--state', args.state, '--workspace', args.ws, '--concurrency', String(args.concurrency), '--no-cache',
   ], {
     // No V8 coverage from 40 killed and resumed CLI runs (see test/support/cliProcess.ts).
-    env: { PATH: process.env.PATH, HOME: args.home, ANTHROPIC_BASE_URL: args.simUrl, ANTHROPIC_API_KEY: 'sim-dummy-key', NODE_V8_COVERAGE: '' },
+    env: { PATH: process.env.PATH, HOME: args.home, ANTHROPIC_BASE_URL: args.simUrl, ANTHROPIC_API_KEY: 'sim-dummy-key', NODE_V8_COVERAGE: '', HELIOS_ACCOUNT_DIR: args.state },
     stdio: ['ignore', 'ignore', 'pipe'], detached: true,
   });
   live.add(child);

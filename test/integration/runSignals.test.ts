@@ -11,7 +11,7 @@ import type { UsageRecord } from '../../src/core/usage/usageLedger';
 import { ClaudeSimulator } from '../../src/simulator/simulator';
 import type { Task } from '../../src/shared/taskGraph';
 import { ZERO_USAGE } from '../../src/shared/usage';
-import { CLI } from '../support/runCli';
+import { CLI, testAccount } from '../support/runCli';
 
 const CLAUDE = path.resolve('node_modules/.bin/claude');
 
@@ -78,7 +78,7 @@ describe('helios run stops cleanly on a signal (real claude binary)', () => {
       };
       const state = path.join(work, 'state');
       const args = [CLI, 'run', planFile, '--provider', 'claude-code', '--state', state, '--workspace', work, '--no-git', '--concurrency', '4', '--per-plan', '4'];
-      const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, args, { env: testAccount(args, env), stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -10,7 +10,9 @@ export const CLI = path.resolve('dist/cli.js');
  * account is the run's `--state` directory, where the test reads `ledger.jsonl`.
  */
 export function testAccount(args: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (env.HELIOS_ACCOUNT_DIR || args.includes('--account-dir')) return env;
+  // The test runner's scratch account, inherited through process.env, is not a choice of the test's.
+  const named = env.HELIOS_ACCOUNT_DIR && env.HELIOS_ACCOUNT_DIR !== process.env.HELIOS_ACCOUNT_DIR;
+  if (named || args.includes('--account-dir')) return env;
   const state = args.indexOf('--state');
   return { ...env, HELIOS_ACCOUNT_DIR: state >= 0 && args[state + 1] ? path.resolve(args[state + 1]!) : path.join(os.tmpdir(), `helios-test-account-${process.pid}`) };
 }

@@ -40,13 +40,14 @@ describe('parseBudgetPanelMessage', () => {
 });
 
 describe('budget page guards', () => {
-  const snapshotLike = { used: 1, cap: 2, period: {}, byFamily: {}, history: [], perProject: [], recentWindows: [] };
+  const snapshotLike = { used: 1, cap: 2, period: {}, byFamily: {}, history: [], perProject: [], sources: [], recentWindows: [] };
 
   it('takes a snapshot message (or a null snapshot) and nothing malformed', () => {
     assert.equal(isHostMessage({ type: 'snapshot', snapshot: snapshotLike, strings: {} }), true);
     assert.equal(isHostMessage({ type: 'snapshot', snapshot: null, strings: {} }), true);
     for (const bad of [null, 'x', {}, { type: 'snapshot', snapshot: snapshotLike }, { type: 'snapshot', snapshot: {}, strings: {} },
-      { type: 'snapshot', snapshot: { ...snapshotLike, history: null }, strings: {} }, { type: 'other', snapshot: null, strings: {} }]) {
+      { type: 'snapshot', snapshot: { ...snapshotLike, history: null }, strings: {} },
+      { type: 'snapshot', snapshot: { ...snapshotLike, sources: undefined }, strings: {} }, { type: 'other', snapshot: null, strings: {} }]) {
       assert.equal(isHostMessage(bad), false, JSON.stringify(bad));
     }
   });

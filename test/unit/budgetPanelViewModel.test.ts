@@ -36,6 +36,7 @@ const strings: BudgetPanelStrings = {
   durationHoursMinutes: '{0} h {1} min',
   durationMinutes: '{0} min',
   durationUnderMinute: 'less than a minute',
+  sectionSources: 'Who is spending',
   sectionFamilies: 'Model families',
   sectionHistory: 'Burn rate',
   sectionProjects: 'Projects',
@@ -49,6 +50,13 @@ const strings: BudgetPanelStrings = {
   colShare: 'Share',
   colProject: 'Project',
   colWindow: 'Window',
+  colSource: 'Who',
+  colInFlight: 'In flight',
+  sourceKinds: {
+    self: 'This window', window: 'Another window', cli: 'Helios CLI', bench: 'Benchmarks', member: 'Teammate',
+    claudeCode: 'Claude Code outside Helios', other: 'Another process', unattributed: 'Earlier, unattributed',
+  },
+  noSources: 'Nobody has spent anything in this period yet.',
   total: 'Total',
   limitHit: 'limit hit',
   noFamilies: 'No calls in this period yet.',
@@ -92,6 +100,11 @@ function snapshot(over: Partial<BudgetSnapshot> = {}): BudgetSnapshot {
     perProject: [
       { workspace: 'file:///home/dana/src/design%20system', units: 54_400, costUsd: 1.92 },
       { workspace: 'file:///home/dana/src/shop-api', units: 99_700, costUsd: 3.41 },
+    ],
+    sources: [
+      { kind: 'self', label: 'VS Code: shop-api', units: 99_700, costUsd: 3.41, calls: 120, inFlight: 1, reservedUnits: 2_800 },
+      { kind: 'window', label: 'VS Code: design system', units: 54_400, costUsd: 1.92, calls: 60, inFlight: 2, reservedUnits: 7_000 },
+      { kind: 'cli', label: 'helios run shop-api', units: 27_100, costUsd: 0.31, calls: 13, inFlight: 0, reservedUnits: 0 },
     ],
     history: [
       { t: '2026-11-24T09:00:00.000Z', used: 0 },
@@ -179,6 +192,16 @@ describe('buildBudgetView', () => {
     assert.equal(p[1]?.uri, 'file:///home/dana/src/design%20system');
   });
 
+  it('lists who is spending: this window first, with shares of the period, calls in flight and reservations', () => {
+    const v = buildBudgetView(snapshot(), strings, clock);
+    assert.deepEqual(v.sources.map((r) => [r.kindText, r.label, r.unitsText, r.shareText, r.callsText, r.inFlightText, r.reservedText]), [
+      ['This window', 'VS Code: shop-api', '99.7k', '55%', '120', '1', '2.8k'],
+      ['Another window', 'VS Code: design system', '54.4k', '30%', '60', '2', '7k'],
+      ['Helios CLI', 'helios run shop-api', '27.1k', '15%', '13', '0', '0'],
+    ]);
+    assert.deepEqual(buildBudgetView(snapshot({ sources: [] }), strings, clock).sources, []);
+  });
+
   it('lists recent windows newest first, with dates for earlier days and the limit mark', () => {
     const w = buildBudgetView(snapshot(), strings, clock).windows;
     assert.deepEqual(w.map((r) => [r.range, r.hitLimit]), [['03:12–08:12', false], ['Nov 23, 17:40–22:40', true]]);
@@ -239,10 +262,11 @@ describe('buildBudgetView', () => {
   });
 
   it('keeps working when the host sends strings without some tables', () => {
-    const partial = { ...strings, states: undefined, families: undefined } as unknown as BudgetPanelStrings;
+    const partial = { ...strings, states: undefined, families: undefined, sourceKinds: undefined } as unknown as BudgetPanelStrings;
     const v = buildBudgetView(snapshot(), partial, clock);
     assert.equal(v.stateLabel, 'throttled');
     assert.equal(v.families.rows[1]?.label, 'opus');
+    assert.equal(v.sources[1]?.kindText, 'window');
   });
 
   it('is plain data', () => {

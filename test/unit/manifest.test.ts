@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ANALYSIS_COMMANDS, CHANGE_COMMANDS, COMMANDS, CONFIG_SECTION, SETTINGS } from '../../src/extension/constants';
+import { ANALYSIS_COMMANDS, CHANGE_COMMANDS, COMMANDS, CONFIG_SECTION, SETTINGS, TEAM_COMMANDS } from '../../src/extension/constants';
 
 interface Manifest {
   activationEvents: string[];
@@ -24,7 +24,7 @@ function files(dir: string): string[] {
 describe('package.json agrees with the code', () => {
   it('declares exactly the commands the extension registers', () => {
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
-    assert.deepEqual(declared, [...Object.values(COMMANDS), ...Object.values(ANALYSIS_COMMANDS), ...Object.values(CHANGE_COMMANDS)].sort());
+    assert.deepEqual(declared, [...Object.values(COMMANDS), ...Object.values(ANALYSIS_COMMANDS), ...Object.values(CHANGE_COMMANDS), ...Object.values(TEAM_COMMANDS)].sort());
   });
 
   it('declares exactly the settings the extension reads', () => {

@@ -30,7 +30,7 @@ function budget(over: Partial<BudgetSnapshot> = {}): BudgetSnapshot {
     used: 850, reserved: 0, cap: 1000, capSource: 'configured', throttleAt: 0.8,
     byFamily: { opus: fam(300), sonnet: fam(700), haiku: fam(0), fable: fam(0) },
     burnRatePerMin: 0, projectedAtEnd: 0, capReachedAt: null, observedCeiling: null,
-    weekly: { units: 0, tokens: 0, costUsd: 0 }, month: null, perProject: [], history: [], recentWindows: [],
+    weekly: { units: 0, tokens: 0, costUsd: 0 }, month: null, perProject: [], sources: [], history: [], recentWindows: [],
     inFlight: 0, waiting: 0, now: new Date(NOW).toISOString(), ...over,
   };
 }

@@ -91,7 +91,8 @@ export class CachedLlmClient implements LlmClient {
     const key = exact?.keyOf(request);
     if (exact && key) {
       const t0 = this.clock();
-      const cached = exact.get(key);
+      // A local miss asks the team's shared store, when there is one (a teammate's identical call).
+      const cached = await exact.lookup(key);
       this.emit({ kind: 'lookup', layer: 'L2', outcome: cached ? 'hit' : 'miss', ms: this.clock() - t0, ...(cached ? { savedUsd: costOfUsage(cached.model, cached.usage) ?? 0 } : {}) });
       if (cached) return this.served(this.l2, cached, t0);
       this.l2.misses++;
@@ -160,7 +161,8 @@ export class CachedLlmClient implements LlmClient {
     await this.settled();
     const l2 = this.options.exact?.invalidate(all) ?? 0;
     const l3 = (await this.options.semantic?.invalidate(all)) ?? 0;
-    if (l2 > 0) await this.options.exact?.flush();
+    // Always: a shared store (team mode) drops teammates' entries on these paths even when none was here.
+    await this.options.exact?.flush();
     return l2 + l3;
   }
 

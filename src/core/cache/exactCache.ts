@@ -33,6 +33,9 @@ export interface StoredByOthers {
   readonly cleared: boolean;
 }
 
+/** What a shared store had under a key: an entry, nothing, or a value that is not an entry. */
+export type SharedLookup = { readonly kind: 'hit'; readonly entry: ExactEntry } | { readonly kind: 'miss' } | { readonly kind: 'corrupt'; readonly error: string };
+
 /** Persistence behind a small interface (infra: an atomic JSON file in workspace storage). */
 export interface ExactCacheStore {
   load(): Promise<{ readonly kind: 'missing' } | { readonly kind: 'corrupt'; readonly error: string } | { readonly kind: 'ok'; readonly entries: readonly ExactEntry[] }>;
@@ -43,6 +46,15 @@ export interface ExactCacheStore {
    * to write. `clear` marks the write as a clear, which the other windows then follow.
    */
   update?(merge: (others: StoredByOthers) => readonly ExactEntry[], options?: { readonly clear?: boolean }): Promise<void>;
+  /**
+   * A store shared with teammates (team mode, Redis): asked on a local miss, so an identical
+   * request a teammate already paid for is a hit here. Rejects when the store cannot answer.
+   */
+  lookup?(key: string): Promise<SharedLookup>;
+  /** Writes a new entry through to the shared store (it expires there at `expiresAt`). */
+  put?(entry: ExactEntry): Promise<void>;
+  /** Drops shared entries: these keys and every entry that depended on these paths, or all of them. */
+  forget?(what: { readonly keys: readonly string[]; readonly paths: readonly string[] } | { readonly all: true }): Promise<void>;
 }
 
 export interface ExactCacheOptions {
@@ -52,8 +64,12 @@ export interface ExactCacheOptions {
   readonly ttlMs?: number;
   readonly now?: () => number;
   readonly promptVersion?: string;
-  /** A reason code and details; a corrupt file is reported here and discarded. */
-  readonly onWarning?: (reason: 'cache_file_corrupt', details: Readonly<Record<string, string>>) => void;
+  /**
+   * A reason code and details; a corrupt file is reported here and discarded. A shared store that
+   * cannot answer (`cache_shared_unavailable`, once until it answers again) or holds a value that
+   * is not an entry (`cache_shared_corrupt`) is a miss, never a failed call.
+   */
+  readonly onWarning?: (reason: 'cache_file_corrupt' | 'cache_shared_unavailable' | 'cache_shared_corrupt', details: Readonly<Record<string, string>>) => void;
 }
 
 /** JSON with object keys sorted at every level, so key order never changes a hash. */
@@ -105,6 +121,9 @@ export class ExactCache {
   private saving: Promise<void> | undefined;
   /** What this window dropped since its last write, so a merge does not bring it back. */
   private dropped = { keys: new Set<string>(), paths: new Set<string>(), cleared: false };
+  /** Writes to the shared store still on their way (`flush` waits for them). */
+  private readonly sharing = new Set<Promise<void>>();
+  private sharedFailing = false;
 
   constructor(private readonly options: ExactCacheOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -146,34 +165,65 @@ export class ExactCache {
     return e.response;
   }
 
+  /**
+   * `get`, then on a local miss the shared store (team mode): a teammate's entry is served and kept
+   * here too. A shared store that fails or holds garbage is a miss with a warning.
+   */
+  async lookup(key: string): Promise<LlmResponse | undefined> {
+    const local = this.get(key);
+    const store = this.options.store;
+    if (local || !store?.lookup) return local;
+    let found: SharedLookup;
+    try {
+      found = await store.lookup(key);
+      this.sharedAnswered();
+    } catch (error) {
+      this.sharedFailed(error);
+      return undefined;
+    }
+    if (found.kind === 'corrupt') this.options.onWarning?.('cache_shared_corrupt', { layer: 'L2', key, error: found.error });
+    if (found.kind !== 'hit' || found.entry.key !== key || found.entry.expiresAt <= this.now() || !isCacheableResponse(found.entry.response)) return undefined;
+    this.lru.set(key, found.entry);
+    this.dirty = true;
+    return found.entry.response;
+  }
+
   /** Stores a complete answer; returns false (and stores nothing) for any other stop reason. */
   set(key: string, response: LlmResponse, paths: readonly string[] = []): boolean {
     if (!isCacheableResponse(response)) return false;
-    this.lru.set(key, { key, response, expiresAt: this.now() + this.ttlMs, paths: [...paths] });
+    const entry: ExactEntry = { key, response, expiresAt: this.now() + this.ttlMs, paths: [...paths] };
+    this.lru.set(key, entry);
     this.dirty = true;
+    const store = this.options.store;
+    if (store?.put) this.share(store.put(entry));
     return true;
   }
 
   /** Drops every entry that depended on one of the paths; returns how many. */
   invalidate(paths: readonly string[]): number {
     const changed = new Set(paths);
-    let n = 0;
+    const removed: string[] = [];
     for (const [key, e] of this.lru.entries()) {
       if (e.paths.some((p) => changed.has(p))) {
         this.lru.delete(key);
         this.dropped.keys.add(key);
-        n++;
+        removed.push(key);
       }
     }
     for (const p of paths) this.dropped.paths.add(p);
-    if (n > 0) this.dirty = true;
-    return n;
+    if (removed.length > 0) this.dirty = true;
+    // The shared copies too, and the teammates' entries on those paths this window never held.
+    const store = this.options.store;
+    if (store?.forget && paths.length > 0) this.share(store.forget({ keys: removed, paths: [...paths] }));
+    return removed.length;
   }
 
   clear(): void {
     this.lru.clear();
     this.dropped = { keys: new Set(), paths: new Set(), cleared: true };
     this.dirty = true;
+    // Otherwise the next lookup would bring the answers back from the shared store.
+    if (this.options.store?.forget) this.share(this.options.store.forget({ all: true }));
   }
 
   get size(): number {
@@ -192,6 +242,7 @@ export class ExactCache {
   async flush(): Promise<void> {
     const store = this.options.store;
     if (!store) return;
+    await Promise.all([...this.sharing]);
     while (this.saving) await this.saving;
     if (!this.dirty) return;
     this.dirty = false;
@@ -209,6 +260,22 @@ export class ExactCache {
       throw e;
     }).finally(() => (this.saving = undefined));
     await this.saving;
+  }
+
+  /** A write to the shared store, off the call path: a failure is a warning, never the caller's. */
+  private share(write: Promise<void>): void {
+    const tracked: Promise<void> = write.then(() => this.sharedAnswered(), (e: unknown) => this.sharedFailed(e)).finally(() => this.sharing.delete(tracked));
+    this.sharing.add(tracked);
+  }
+
+  private sharedAnswered(): void {
+    this.sharedFailing = false;
+  }
+
+  /** Warned once until the store answers again: an outage is one warning, not one per call. */
+  private sharedFailed(error: unknown): void {
+    if (!this.sharedFailing) this.options.onWarning?.('cache_shared_unavailable', { layer: 'L2', error: error instanceof Error ? error.message : String(error) });
+    this.sharedFailing = true;
   }
 
   /** Oldest first, the order `load` expects. */

@@ -6,6 +6,7 @@ import { FIVE_HOURS_MS } from '../usage/usageLedger';
 import type { GovernorView } from './governor';
 import { observedCeiling } from './limitLearning';
 import { inRange, monthStartAt } from './periods';
+import { usageSources } from './usageSources';
 
 const BURN_WINDOW_MS = 30 * 60_000;
 const WEEK_MS = 7 * 86_400_000;
@@ -75,6 +76,7 @@ export function buildBudgetSnapshot(view: GovernorView, provider: string): Budge
       ? { costUsd: records.filter((r) => inRange(r, monthStartAt(now), now + 1)).reduce((n, r) => n + (r.costUsd ?? 0), 0), budgetUsd: view.config.monthlyUsd }
       : null,
     perProject: [...perProject.entries()].map(([workspace, p]) => ({ workspace, ...p })).sort((a, b) => b.costUsd - a.costUsd),
+    sources: usageSources(view, inPeriod, units),
     history,
     recentWindows: recentWindows(records, now, units, new Set(view.observations.map((o) => o.windowStart))),
     inFlight: view.inFlight,

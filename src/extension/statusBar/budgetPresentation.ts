@@ -1,4 +1,5 @@
 import type { BudgetSnapshot } from '../../shared/budget';
+import { sourceLines } from './sourcesPresentation';
 
 /** What the meter shows; a pure function of the snapshot so it is testable without VS Code. */
 export interface BudgetView {
@@ -66,6 +67,8 @@ export function presentBudget(args: {
     ? t('observed ceiling ≈ {0}, from {1} windows', formatUnits(s.observedCeiling.value, s.unit), s.observedCeiling.windows)
     : s.capSource === 'default' ? t('plan default') : t('configured');
   lines.push(t('Used {0} of {1} ({2}); {3} reserved by {4} calls in flight', formatUnits(s.used, s.unit), formatUnits(s.cap, s.unit), capNote, formatUnits(s.reserved, s.unit), s.inFlight), '');
+  // Whose usage it is, when this window is not the only spender.
+  for (const line of sourceLines(s, t)) lines.push(line, '');
   if (s.period.active) {
     lines.push(t('Window {0} – {1}, resets in {2}', args.time(s.period.start), args.time(s.period.end), formatDuration(left)), '');
   } else {

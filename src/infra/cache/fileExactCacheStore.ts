@@ -26,7 +26,8 @@ const UsageSchema = z.object({
   cacheCreation1hTokens: z.number(),
 });
 
-const EntrySchema = z.object({
+/** One stored entry (the team's Redis store validates its values with it too). */
+export const EntrySchema = z.object({
   key: z.string().regex(/^[0-9a-f]{64}$/),
   expiresAt: z.number(),
   paths: z.array(z.string()),

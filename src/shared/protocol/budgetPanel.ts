@@ -2,7 +2,7 @@
  * The typed protocol between the budget panel (webview) and the extension host. Both sides import
  * this file; the host validates every incoming message (extension/budgetPanel/budgetPanelMessages.ts).
  */
-import type { BudgetSnapshot, CapSource, GovernorState } from '../budget';
+import type { BudgetSnapshot, CapSource, GovernorState, UsageSourceKind } from '../budget';
 import type { ModelFamily } from '../models';
 
 /** What the panel's buttons ask the host to do; the host maps each to a command id. */
@@ -10,7 +10,7 @@ export const BUDGET_PANEL_COMMANDS = ['pause', 'resume', 'openSettings', 'showLo
 export type BudgetPanelCommand = (typeof BUDGET_PANEL_COMMANDS)[number];
 
 /** The collapsible sections, by the key the page persists. */
-export const BUDGET_PANEL_SECTIONS = ['families', 'history', 'projects', 'windows'] as const;
+export const BUDGET_PANEL_SECTIONS = ['sources', 'families', 'history', 'projects', 'windows'] as const;
 export type BudgetPanelSection = (typeof BUDGET_PANEL_SECTIONS)[number];
 
 /**
@@ -61,6 +61,8 @@ export interface BudgetPanelStrings {
   readonly durationHoursMinutes: string;
   readonly durationMinutes: string;
   readonly durationUnderMinute: string;
+  /** "Who is spending": the period's usage by window, CLI, teammate. */
+  readonly sectionSources: string;
   readonly sectionFamilies: string;
   readonly sectionHistory: string;
   readonly sectionProjects: string;
@@ -75,6 +77,12 @@ export interface BudgetPanelStrings {
   readonly total: string;
   readonly colProject: string;
   readonly colWindow: string;
+  /** The "who" column of the spenders table. */
+  readonly colSource: string;
+  readonly colInFlight: string;
+  /** What each kind of spender is called ("This window", "Another window", "Teammate"). */
+  readonly sourceKinds: Readonly<Record<UsageSourceKind, string>>;
+  readonly noSources: string;
   readonly limitHit: string;
   readonly noFamilies: string;
   readonly noHistory: string;

@@ -9,7 +9,7 @@ import { h } from '../common/dom';
 import type { ClockOptions } from './format';
 import { renderGauge } from './gauge';
 import { renderHistory } from './historyChart';
-import { renderFamilies, renderProjects, renderWindows } from './tables';
+import { renderFamilies, renderProjects, renderSources, renderWindows } from './tables';
 import { type BudgetView, buildBudgetView } from './viewModel';
 import { type BudgetVsCodeApi, getVsCodeApi, isHostMessage, parseViewState } from './vscodeApi';
 
@@ -20,6 +20,7 @@ const STATE_GLYPH = { ok: '✓', throttled: '◐', paused: '■' } as const;
 
 function sectionTitle(strings: BudgetPanelStrings, section: BudgetPanelSection): string {
   switch (section) {
+    case 'sources': return strings.sectionSources;
     case 'families': return strings.sectionFamilies;
     case 'history': return strings.sectionHistory;
     case 'projects': return strings.sectionProjects;
@@ -207,6 +208,8 @@ class BudgetApp {
         // Drawn by drawHistory() once the host is in the page and has a width, and on every resize.
         return [outlook, rate, host, legend];
       }
+      case 'sources':
+        return [renderSources(view, strings)];
       case 'projects':
         return [renderProjects(view, strings)];
       case 'windows':

@@ -1,4 +1,4 @@
-/** The family split (stacked bar and table), the per-project table and the recent-windows table. */
+/** The family split (stacked bar and table), who is spending, the per-project table and the recent-windows table. */
 import type { BudgetPanelStrings } from '../../shared/protocol/budgetPanel';
 import { h, svgEl } from '../common/dom';
 import { stackSegments } from './chartMath';
@@ -111,6 +111,41 @@ export function renderProjects(view: BudgetView, strings: BudgetPanelStrings): H
   ];
   const t = table('budget-projects', strings.sectionProjects, columns, view.projects);
   return view.projects.length > 0 ? scroller(t) : withEmptyNote(t, strings.noProjects);
+}
+
+/**
+ * Who is spending. Each row carries `data-kind`, `data-label`, `data-units` and `data-in-flight`
+ * for tests and tools; the labels come from other processes' records, so they are text only.
+ */
+export function renderSources(view: BudgetView, strings: BudgetPanelStrings): HTMLElement {
+  const units = view.unit !== 'usd';
+  const columns: ReadonlyArray<Column<BudgetView['sources'][number]> | false> = [
+    {
+      label: strings.colSource,
+      cell: (r) => {
+        const span = h('span', 'budget-source', r.kindText);
+        if (r.label !== null) span.append(' · ', h('span', 'budget-source-label', r.label));
+        return span;
+      },
+    },
+    units && { label: strings.colUnits, cell: (r) => r.unitsText, numeric: true },
+    { label: strings.colShare, cell: (r) => r.shareText, numeric: true },
+    { label: strings.colCost, cell: (r) => r.costText, numeric: true },
+    { label: strings.colCalls, cell: (r) => r.callsText, numeric: true },
+    { label: strings.colInFlight, cell: (r) => r.inFlightText, numeric: true },
+    { label: strings.reserved, cell: (r) => r.reservedText, numeric: true },
+  ];
+  const t = table('budget-sources', strings.sectionSources, columns, view.sources);
+  for (const [i, row] of view.sources.entries()) {
+    const tr = t.tBodies[0]?.rows[i];
+    if (!tr) continue;
+    tr.dataset['kind'] = row.kind;
+    if (row.label !== null) tr.dataset['label'] = row.label;
+    tr.dataset['units'] = String(row.units);
+    tr.dataset['inFlight'] = String(row.inFlight);
+    if (row.kind === 'self') tr.classList.add('is-self');
+  }
+  return view.sources.length > 0 ? scroller(t) : withEmptyNote(t, strings.noSources);
 }
 
 export function renderWindows(view: BudgetView, strings: BudgetPanelStrings): HTMLElement {

@@ -20,6 +20,7 @@ import {
   formatUnits,
   formatUsd,
 } from './format';
+import { buildSourceRows, type SourceRow } from './sourcesView';
 
 /** The order families are stacked and listed in: the expensive ones first. */
 export const FAMILY_ORDER: readonly ModelFamily[] = ['fable', 'opus', 'sonnet', 'haiku'];
@@ -96,6 +97,8 @@ export interface BudgetView {
     readonly capWillBeReached: boolean;
     readonly summary: string;
   };
+  /** Who is spending: this window, other windows, the CLI, teammates. */
+  readonly sources: readonly SourceRow[];
   readonly projects: readonly ProjectRow[];
   readonly windows: readonly WindowRow[];
   readonly weeklyText: string;
@@ -250,6 +253,7 @@ export function buildBudgetView(s: BudgetSnapshot, strings: BudgetPanelStrings, 
       capWillBeReached: capWillBeReached || atCap,
       summary: [burnRateText, projectedText, outlookText].join('. '),
     },
+    sources: buildSourceRows(s, strings),
     projects,
     windows,
     weeklyText: s.unit === 'usd'

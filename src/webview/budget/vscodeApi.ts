@@ -23,6 +23,7 @@ export function isHostMessage(data: unknown): data is HostToBudgetPanel {
     typeof snap['byFamily'] === 'object' && snap['byFamily'] !== null &&
     Array.isArray(snap['history']) &&
     Array.isArray(snap['perProject']) &&
+    Array.isArray(snap['sources']) &&
     Array.isArray(snap['recentWindows'])
   );
 }
