@@ -105,7 +105,7 @@ describe('helios run stops cleanly on a signal (real claude binary)', () => {
         }
       }
       // The next run finishes what the signal interrupted; every call it records is settled.
-      const again = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const again = spawn(process.execPath, args, { env: testAccount(args, env), stdio: ['ignore', 'pipe', 'pipe'] });
       let err2 = '';
       again.stderr.on('data', (d: Buffer) => (err2 += d.toString()));
       const code2 = await new Promise<number | null>((resolve) => again.on('close', resolve));
