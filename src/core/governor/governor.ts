@@ -100,6 +100,9 @@ export class Governor {
 
   /** Re-reads the shared ledger: other VS Code windows of the account append to it. */
   async refresh(): Promise<void> {
+    // Compared with what was known before: absorbing the board's view below updates `records` too.
+    const known = this.records;
+    const knownCalls = this.others.map((r) => r.id).join();
     const external = this.external ? await this.external() : [];
     // No await between reading the ledger and taking it in: a board view absorbed meanwhile would be lost.
     const own = this.board ? await this.board.readAll() : (await this.ledger.readAll()).records;
@@ -109,7 +112,7 @@ export class Governor {
     // And the others' calls in flight, for the meter (admissions look at them anyway).
     if (this.board) await this.board.transact((view) => { this.absorb(view); return []; });
     const records = this.merged();
-    const changed = records.length !== this.records.length || records[records.length - 1]?.ts !== this.records[this.records.length - 1]?.ts;
+    const changed = records.length !== known.length || records[records.length - 1]?.ts !== known[known.length - 1]?.ts || this.others.map((r) => r.id).join() !== knownCalls;
     this.records = records;
     // Announce only real changes: listeners (the meter, the budget panel) redraw on every event.
     if (changed) this.changed();

@@ -12,20 +12,27 @@ const CLAUDE_CODE_LOG = 'claude-code-log';
 type Self = GovernorView['self'];
 type Key = { readonly kind: UsageSourceKind; readonly label: string | null };
 
+/** A process of this member's, by the kind its board recorded; undefined when none was. */
+function processSource(kind: UsageRecord['originKind'], label: string | null): Key | undefined {
+  switch (kind) {
+    case 'vscode': return { kind: 'window', label };
+    case 'cli': return { kind: 'cli', label };
+    // Bench workers are one row: each has a label of its own.
+    case 'bench': return { kind: 'bench', label: null };
+    case undefined: return undefined;
+  }
+}
+
 /**
  * Who spent a settled record. A teammate's usage is theirs whatever process spent it; within this
- * member's own usage, the kind of process decides. Bench workers are one row (each has its own label).
+ * member's own usage, the kind of process decides.
  */
 function recordSource(r: UsageRecord, self: Self): Key {
   if (self && r.holder === self.holder) return { kind: 'self', label: self.label ?? null };
   if (r.member !== undefined && r.member !== self?.member) return { kind: 'member', label: r.member };
   const label = r.origin ?? null;
-  switch (r.originKind) {
-    case 'vscode': return { kind: 'window', label };
-    case 'cli': return { kind: 'cli', label };
-    case 'bench': return { kind: 'bench', label: null };
-    case undefined: break;
-  }
+  const spentBy = processSource(r.originKind, label);
+  if (spentBy) return spentBy;
   if (r.provider === CLAUDE_CODE_LOG) return { kind: 'claudeCode', label: null };
   // Stamped by a board that did not say what it was, or written before records were stamped.
   return r.holder !== undefined || label !== null ? { kind: 'other', label } : { kind: 'unattributed', label: null };
@@ -35,12 +42,7 @@ function recordSource(r: UsageRecord, self: Self): Key {
 function reservationSource(r: SharedReservation, self: Self): Key {
   if (r.member !== undefined && r.member !== self?.member) return { kind: 'member', label: r.member };
   const label = r.label ?? null;
-  switch (r.originKind) {
-    case 'vscode': return { kind: 'window', label };
-    case 'cli': return { kind: 'cli', label };
-    case 'bench': return { kind: 'bench', label: null };
-    case undefined: return { kind: 'other', label };
-  }
+  return processSource(r.originKind, label) ?? { kind: 'other', label };
 }
 
 interface Row { kind: UsageSourceKind; label: string | null; units: number; costUsd: number; calls: number; inFlight: number; reservedUnits: number }
