@@ -2,7 +2,9 @@ import type { GovernorState } from '../../shared/budget';
 import { HeliosError } from '../errors/heliosError';
 import type { UsageLedger, UsageRecord } from '../usage/usageLedger';
 import type { RateLimitInfo } from '../llm/llmClient';
-import { mergeRate, RATE_WINDOW_MS, type AccountBoard, type BoardView, type RecentAdmission, type SharedRateState, type SharedReservation } from './accountBoard';
+import type { AccountBoard, BoardView, SharedRateState, SharedReservation } from './accountBoard';
+import { reservationOf, stampRecord } from './boardStamps';
+import { MinuteWindow } from './minuteWindow';
 import { meterFor, resolveCap, type BudgetConfig, type ResolvedCap, type UnitMeter } from './budgetPlans';
 import { addObservation, observedCeiling, type LimitObservation, type ObservationStore } from './limitLearning';
 import { mergeRecords } from './externalUsage';
@@ -45,8 +47,7 @@ export class Governor {
    * The provider's per-minute limits, shared by every process on the organisation's key: the
    * last minute's admissions (everyone's, from the board) and what the headers said.
    */
-  private recent: RecentAdmission[] = [];
-  private rate: SharedRateState = { until: 0 };
+  private readonly minute = new MinuteWindow();
   private readonly reservations = new Map<number, Admission>();
   private readonly waiters: Waiter[] = [];
   private readonly listeners = new Set<() => void>();
@@ -168,7 +169,7 @@ export class Governor {
 
   /** Records the call's real usage and frees its reservation. */
   async settle(admission: Admission, settled: UsageRecord): Promise<void> {
-    const record = this.stamped(settled);
+    const record = stampRecord(this.board, settled);
     if (!this.board) {
       this.reservations.delete(admission.id);
       this.records.push(record);
@@ -214,7 +215,7 @@ export class Governor {
     const old = this.board;
     this.board = board;
     this.others = [];
-    this.recent = [];
+    this.minute.reset();
     this.unread = true;
     this.boardError = undefined;
     try {
@@ -257,14 +258,7 @@ export class Governor {
    * until its reset.
    */
   observeRate(info: RateLimitInfo | undefined): void {
-    if (!info) return;
-    const exhausted = [info.requestsRemaining, info.inputTokensRemaining, info.outputTokensRemaining].some((v) => v !== undefined && v <= 0);
-    const update: Partial<SharedRateState> = {
-      ...(exhausted && info.resetAt && info.resetAt > this.clock.now() ? { until: info.resetAt } : {}),
-      ...(info.requestsLimit !== undefined ? { requestsPerMinute: info.requestsLimit } : {}),
-      ...(info.inputTokensLimit !== undefined ? { inputTokensPerMinute: info.inputTokensLimit } : {}),
-    };
-    this.shareRate(update);
+    if (info) this.shareRate(MinuteWindow.updateOf(info, this.clock.now()));
   }
 
   /** A 429 with `retry-after`: no call starts on the account before it has passed. */
@@ -273,10 +267,7 @@ export class Governor {
   }
 
   private shareRate(update: Partial<SharedRateState>): void {
-    const merged = mergeRate(this.rate, update);
-    const same = merged.until === this.rate.until && merged.requestsPerMinute === this.rate.requestsPerMinute && merged.inputTokensPerMinute === this.rate.inputTokensPerMinute;
-    if (same) return;
-    this.rate = merged;
+    if (!this.minute.merge(update)) return;
     // Best effort: a board that cannot take it now learns it from the next response or 429.
     if (this.board) void this.board.reportRate(update).catch(() => undefined);
     this.changed();
@@ -290,7 +281,7 @@ export class Governor {
     if (this.manualPause || this.boardError !== undefined || this.limitedUntil > now) return 'paused';
     // A call held back by the per-minute limits waits seconds, not for the window: throttled.
     const head = this.waiters[0];
-    if (head && this.rateHeldUntil(now, head.request.inputTokens) > now) return 'throttled';
+    if (head && this.minute.heldUntil(now, head.request.inputTokens) > now) return 'throttled';
     // A call waiting its turn for the board is not held back by the budget.
     if (this.waiters.length > 0 && (!this.board || this.headHeldBack(now))) return 'paused';
     const period = this.period(now);
@@ -356,22 +347,10 @@ export class Governor {
     return this.externalRecords.length > 0 ? mergeRecords(this.ledgerRecords, this.externalRecords) : this.ledgerRecords;
   }
 
-  /** The record as the account's meter reads it: who spent it. */
-  private stamped(record: UsageRecord): UsageRecord {
-    const board = this.board;
-    if (!board) return record;
-    return {
-      ...record, holder: board.owner,
-      ...(board.label ? { origin: board.label } : {}), ...(board.originKind ? { originKind: board.originKind } : {}), ...(board.member ? { member: board.member } : {}),
-    };
-  }
-
   /** What the board says the others did. */
   private absorb(view: BoardView): void {
     this.others = view.others;
-    this.recent = [...view.recent];
-    // The board's rate state, with what this process learned and may not have published yet.
-    this.rate = mergeRate({ ...this.rate, until: this.rate.until > this.clock.now() ? this.rate.until : 0 }, view.rate);
+    this.minute.absorb(view, this.clock.now());
     if (view.reset) this.ledgerRecords = [...view.appended];
     else if (view.appended.length > 0) this.ledgerRecords.push(...view.appended);
     this.records = this.merged();
@@ -403,33 +382,11 @@ export class Governor {
     return cap.messages - this.records.filter((r) => inRange(r, period.start, period.end)).length - this.reservations.size - this.others.length;
   }
 
-  /**
-   * Until when a call of `inputTokens` must wait for the per-minute limits (0: it may start): a
-   * limit used up or a 429 (`rate.until`), or the last minute's calls, everyone's, already at the
-   * requests or input-token limit (then until the oldest of them is a minute old). A call bigger
-   * than the whole input limit is not held back for ever: it goes when the minute is empty.
-   */
-  private rateHeldUntil(now: number, inputTokens: number): number {
-    if (this.rate.until > now) return this.rate.until;
-    const recent = this.recentSince(now);
-    if (recent.length === 0) return 0;
-    const { requestsPerMinute: requests, inputTokensPerMinute: tokens } = this.rate;
-    const input = recent.reduce((n, a) => n + a.inputTokens, 0);
-    const full = (requests !== undefined && recent.length >= requests) || (tokens !== undefined && input + inputTokens > tokens);
-    return full ? recent[0]!.at + RATE_WINDOW_MS : 0;
-  }
-
-  private recentSince(now: number): RecentAdmission[] {
-    const from = now - RATE_WINDOW_MS;
-    if (this.recent.length > 0 && this.recent[0]!.at <= from) this.recent = this.recent.filter((a) => a.at > from);
-    return this.recent;
-  }
-
   private tryAdmit(request: AdmissionRequest): Admission | undefined {
     if (this.manualPause) return undefined;
     const now = this.clock.now();
     if (this.limitedUntil > now) return undefined;
-    if (this.rateHeldUntil(now, request.inputTokens) > now) return undefined;
+    if (this.minute.heldUntil(now, request.inputTokens) > now) return undefined;
     if (this.messagesLeft(now) < 1) return undefined;
     const remaining = this.remaining(now);
     const minOutput = Math.min(request.maxTokens, request.minOutputTokens ?? 1_024);
@@ -443,8 +400,7 @@ export class Governor {
       reservedUnits: this.meter.boundOf(request.model, request.inputTokens, maxTokens),
     };
     this.reservations.set(admission.id, admission);
-    // Counted against the per-minute limits at once: the next admission of this round sees it.
-    this.recent.push({ at: now, inputTokens: request.inputTokens });
+    this.minute.admitted(now, request.inputTokens);
     return admission;
   }
 
@@ -473,7 +429,7 @@ export class Governor {
   /** When waiting calls should be looked at again: the period's end, a limit's reset, the minute's turn. */
   private wakeAt(now: number): number {
     const head = this.waiters[0];
-    const rateHeld = head ? this.rateHeldUntil(now, head.request.inputTokens) : 0;
+    const rateHeld = head ? this.minute.heldUntil(now, head.request.inputTokens) : 0;
     if (rateHeld > now) return rateHeld;
     return this.limitedUntil > now ? this.limitedUntil : this.period(now).end;
   }
@@ -512,12 +468,7 @@ export class Governor {
               const admission = this.tryAdmit(head.request);
               if (!admission) break;
               this.waiters.shift();
-              const shared = {
-                id: `${this.board!.owner}:${admission.id}`, owner: this.board!.owner, model: admission.model,
-                units: admission.reservedUnits, expiresAt: this.clock.now() + this.board!.lease, inputTokens: admission.inputTokens,
-                ...(this.board!.label ? { label: this.board!.label } : {}), ...(this.board!.member ? { member: this.board!.member } : {}),
-                ...(this.board!.originKind ? { originKind: this.board!.originKind } : {}),
-              };
+              const shared = reservationOf(this.board!, admission, this.clock.now());
               const withId = { ...admission, sharedId: shared.id };
               this.reservations.set(admission.id, withId);
               granted.push({ waiter: head, admission: withId });
