@@ -71,7 +71,7 @@ const layerRule = {
 
 /**
  * Packages the extension loads on first use from a bundle of their own beside extension.js
- * (`dist/<name>.js`), through `import()`, which this build turns into a `require` of that file.
+ * (`dist/<name>.js`), through `import()`, which this build points at that file.
  * Bundled in, even behind `import()`, their code would be compiled at every activation: vectra,
  * with wink's English model, gpt-tokenizer, cheerio and axios, is 10.9 MB of a 13.8 MB
  * extension.js (numbers in src/core/cache/README.md). A static import fails the build.
@@ -107,9 +107,9 @@ const node = {
 export const configs = [
   {
     ...node,
+    // `import()` stays `import()`: the lazy bundles resolve beside extension.js, and the sandbox
+    // runtime (ESM, loaded by file URL) cannot be `require`d.
     plugins: [layerRule, lazyPackages],
-    // A `require` of the lazy bundles, resolved beside extension.js like analysis.js.
-    supported: { 'dynamic-import': false },
     entryPoints: { extension: 'src/extension/extension.ts' },
     outdir: 'dist',
   },

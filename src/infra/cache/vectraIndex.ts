@@ -34,11 +34,13 @@ export const MAX_PER_PARTITION = 1_000;
  * vectra is loaded when the first partition is opened, not with this module: with its wink NLP
  * model, gpt-tokenizer, cheerio and axios it takes half a second or more to `require`, and a
  * window that never reaches L3 should not pay it. The extension build keeps it in its own bundle,
- * `dist/vectra.js` (esbuild.mjs, `LAZY_PACKAGES`), which this `import()` then requires.
+ * `dist/vectra.js` (esbuild.mjs, `LAZY_PACKAGES`), which this `import()` then loads.
  */
 let vectra: Promise<typeof Vectra> | undefined;
 function loadVectra(): Promise<typeof Vectra> {
-  return (vectra ??= import('vectra'));
+  // The bundle is CommonJS: `import()` of it gives its exports as `default` (named ones only
+  // where Node's lexer can see them), while the package itself gives them by name.
+  return (vectra ??= import('vectra').then((m) => ((m as { default?: typeof Vectra }).default ?? m) as typeof Vectra));
 }
 
 type Meta = {
