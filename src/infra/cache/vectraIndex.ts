@@ -40,7 +40,7 @@ let vectra: Promise<typeof Vectra> | undefined;
 function loadVectra(): Promise<typeof Vectra> {
   // The bundle is CommonJS: `import()` of it gives its exports as `default` (named ones only
   // where Node's lexer can see them), while the package itself gives them by name.
-  return (vectra ??= import('vectra').then((m) => ((m as { default?: typeof Vectra }).default ?? m) as typeof Vectra));
+  return (vectra ??= import('vectra').then((m) => ((m as { default?: typeof Vectra }).default ?? m)));
 }
 
 type Meta = {
