@@ -1,5 +1,7 @@
 import { FileAccountBoard } from '../infra/governor/fileAccountBoard';
-import { accountDir } from '../infra/governor/accountDir';
+import { accountDir, memberName } from '../infra/governor/accountDir';
+import type { RedisAccountBoard } from '../infra/governor/redisAccountBoard';
+import { TeamExactCacheStore } from '../infra/cache/teamExactCacheStore';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readPrd } from '../core/agents/prdInput';
@@ -120,12 +122,21 @@ async function runPlans(argv: string[]): Promise<number> {
   const unhookSignals = releaseRunLocksOnSignals();
   const { client: inner, stop } = await providerFromEnvironment(speedUp, values.provider);
   let metrics: RunMetrics | undefined;
+  // The team's connections, closed however the run ends (an open socket would keep the process alive).
+  const closers: Array<() => Promise<void>> = [];
   try {
     // The account: its ledger and its board of calls in flight, shared by every process that opens
     // the same directory — by default the OS user's, which every VS Code window meters too.
+    // Team mode (`HELIOS_TEAM_REDIS_URL`, kept out of argv since it may carry a password): the
+    // team's Redis instead, so one cap, ledger and exact-match cache hold across the team.
     const account = values['account-dir'] ? path.resolve(values['account-dir']) : accountDir();
-    const board = new FileAccountBoard({ dir: account, label: `helios run ${path.basename(workspaceDir)}`, originKind: 'cli', onCorrupt: (file, error, aside) => log(`warning: ${file} was unreadable (${error}); ${aside ? `kept as ${aside}; ` : ''}calls in flight publish their reservations again`) });
-    const ledger = new JsonlFile<UsageRecord>(board.ledgerFile, (v) => UsageRecordSchema.parse(v));
+    const label = `helios run ${path.basename(workspaceDir)}`;
+    const local = new FileAccountBoard({ dir: account, label, originKind: 'cli', onCorrupt: (file, error, aside) => log(`warning: ${file} was unreadable (${error}); ${aside ? `kept as ${aside}; ` : ''}calls in flight publish their reservations again`) });
+    const teamUrl = process.env.HELIOS_TEAM_REDIS_URL?.trim() || undefined;
+    const team = teamUrl ? await teamBoard(teamUrl, label, log) : undefined;
+    if (team) closers.push(() => team.close());
+    const board = team ?? local;
+    const ledger = new JsonlFile<UsageRecord>(local.ledgerFile, (v) => UsageRecordSchema.parse(v));
     const config: BudgetConfig = {
       ...DEFAULT_BUDGET, plan: 'custom', windowMessages: 0,
       windowTokens,
@@ -146,13 +157,13 @@ async function runPlans(argv: string[]): Promise<number> {
           if (r.usageUnknown) log(`  usage unknown ${r.planId ?? '?'}/${r.taskId ?? '?'}: its ${r.provider} process could not be stopped; its whole reservation (${totalTokens(r.usage)} tokens, ≤ $${(r.costUsd ?? 0).toFixed(4)}) stays charged`);
         },
       },
-      cache: (governed) => cachedClient(governed, values['no-cache'] ? undefined : path.join(stateDir, 'cache'), coderScopeResolver(
+      cache: (governed) => cachedClient(governed, values['no-cache'] ? undefined : { dir: path.join(stateDir, 'cache'), teamUrl }, coderScopeResolver(
         (planId, taskId) => plansById.get(planId)?.graph.tasks.find((t) => t.id === taskId),
         (p, planId) => {
           const plan = plansById.get(planId);
           return plan && late.pipeline ? late.pipeline.tree(plan).then((tree) => tree.read(p)) : readWorkspaceFile(workspaceDir, p);
         },
-      ), log),
+      ), log, closers),
     });
 
     const plans: Plan[] = [];
@@ -247,6 +258,7 @@ async function runPlans(argv: string[]): Promise<number> {
     if (stop.signal) return SIGNAL_EXIT[stop.signal];
     return summary.every((s) => s.failed === 0 && s.skipped === 0) && landed ? 0 : 1;
   } finally {
+    for (const close of closers) await close().catch(() => undefined);
     await Promise.all(locks.map((l) => l.release()));
     unhookSignals();
     await metrics?.stop();
@@ -318,10 +330,37 @@ export function workspaceContext(root: string, log: (line: string) => void, open
   );
 }
 
-/** The L2 and L3 caches in `dir` around the governed client (just L1 planning without a dir). */
-async function cachedClient(governed: LlmClient, dir: string | undefined, scopeFor: ScopeResolver, log: (l: string) => void): Promise<ScopedCacheClient> {
+/**
+ * The team's account board; one that cannot be reached stops the run before any call (fail
+ * closed: `helios run` never goes on uncapped), saying how to run on this machine's cap instead.
+ */
+async function teamBoard(url: string, label: string, log: (l: string) => void): Promise<RedisAccountBoard> {
+  const { RedisAccountBoard: Board } = await import('../infra/governor/redisAccountBoard');
+  try {
+    const board = await Board.open({ url, label, originKind: 'cli', member: memberName(), onError: (m) => log(`warning: ${m}`) });
+    log(`Team mode: admitting against ${board.where}`);
+    return board;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${why}. Nothing was run: the team cap holds. Unset HELIOS_TEAM_REDIS_URL to run against this machine's own cap.`, { cause: error });
+  }
+}
+
+/**
+ * The L2 and L3 caches in `dir` around the governed client (just L1 planning without a dir); with
+ * a team URL, L2 also asks and fills the team's entries (a Redis that cannot be reached leaves it local).
+ */
+async function cachedClient(governed: LlmClient, where: { readonly dir: string; readonly teamUrl: string | undefined } | undefined, scopeFor: ScopeResolver, log: (l: string) => void, closers: Array<() => Promise<void>>): Promise<ScopedCacheClient> {
   const warn = (reason: string, details: Readonly<Record<string, string>>) => log(`cache: ${reason} ${JSON.stringify(details)} — discarded`);
-  const exact = dir ? new ExactCache({ store: new FileExactCacheStore(path.join(dir, 'exact.json')), onWarning: warn }) : undefined;
+  const dir = where?.dir;
+  const store = dir ? new TeamExactCacheStore(new FileExactCacheStore(path.join(dir, 'exact.json'))) : undefined;
+  if (store) closers.push(() => store.close());
+  if (store && where?.teamUrl) {
+    const url = where.teamUrl;
+    const { RedisExactCacheStore } = await import('../infra/cache/redisExactCacheStore');
+    await store.useTeam(() => RedisExactCacheStore.open({ url })).catch((e: unknown) => log(`warning: the team's exact-match cache is not shared for this run (${e instanceof Error ? e.message : String(e)})`));
+  }
+  const exact = store ? new ExactCache({ store, onWarning: warn }) : undefined;
   await exact?.load();
   const semantic = dir ? new SemanticCache({ index: new VectraIndex(path.join(dir, 'l3'), { onWarning: warn }), embedder: new HashedNgramEmbedder() }) : undefined;
   return new ScopedCacheClient(new CachedLlmClient(governed, { ...(exact ? { exact } : {}), ...(semantic ? { semantic } : {}), onWarning: warn }), scopeFor);

@@ -1,8 +1,7 @@
-import os from 'node:os';
 import * as vscode from 'vscode';
 import type { AccountBoard } from '../core/governor/accountBoard';
 import type { Governor } from '../core/governor/governor';
-import { accountDir } from '../infra/governor/accountDir';
+import { accountDir, memberName } from '../infra/governor/accountDir';
 import { FileAccountBoard } from '../infra/governor/fileAccountBoard';
 import { SECRET_KEYS, TEAM_COMMANDS } from './constants';
 
@@ -17,6 +16,11 @@ export class AccountHost implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private governor: Governor | undefined;
   private mode: 'local' | 'team' = 'local';
+  /** The team's URL while this window is in team mode (the L2 cache shares through it too). */
+  private url: string | undefined;
+  private readonly teamChanged = new vscode.EventEmitter<string | undefined>();
+  /** The team URL this window now shares through, or undefined when it went local. */
+  readonly onDidChangeTeam = this.teamChanged.event;
   /** The unreachable board's message already shown, so it is said once per outage. */
   private announced: string | undefined;
   /** The user chose a local cap during an outage: this window stays local until it restarts. */
@@ -37,7 +41,7 @@ export class AccountHost implements vscode.Disposable {
     const host = new AccountHost(secrets, log, local);
     const url = await secrets.get(SECRET_KEYS.teamRedisUrl);
     if (!url) return { host, board: local };
-    host.mode = 'team';
+    host.setMode('team', url);
     return { host, board: await host.teamBoard(url) };
   }
 
@@ -60,8 +64,22 @@ export class AccountHost implements vscode.Disposable {
     return this.mode === 'team';
   }
 
+  /** The team's Redis URL while in team mode (it may carry a password: never log or show it). */
+  get teamUrl(): string | undefined {
+    return this.url;
+  }
+
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.teamChanged.dispose();
+  }
+
+  private setMode(mode: 'local' | 'team', url?: string): void {
+    const next = mode === 'team' ? url : undefined;
+    this.mode = mode;
+    if (next === this.url) return;
+    this.url = next;
+    this.teamChanged.fire(next);
   }
 
   /**
@@ -96,10 +114,20 @@ export class AccountHost implements vscode.Disposable {
     this.log.error(`Account board unavailable (${where}): ${unavailable}. Nothing is admitted until it is reachable.`);
     const local = vscode.l10n.t('Continue with a Local Cap');
     const retry = vscode.l10n.t('Retry');
-    const message = this.mode === 'team'
-      ? vscode.l10n.t('Helios paused: the team\'s Redis at {0} cannot be reached ({1}). Nothing is admitted until it can be: the team cap holds.', where, unavailable)
-      : vscode.l10n.t('Helios paused: the account directory {0} cannot be used ({1}). Nothing is admitted until it can be.', where, unavailable);
-    void vscode.window.showWarningMessage(message, ...(this.mode === 'team' ? [local] : []), retry).then(async (picked) => {
+    const setUrl = vscode.l10n.t('Use a Team Redis…');
+    // A refused password does not come back by retrying: the user sets the URL again.
+    const refused = this.mode === 'team' && this.governor?.unavailableCode === 'auth';
+    const message = refused
+      ? vscode.l10n.t('Helios paused: the team\'s Redis at {0} refused the user name or password. Nothing is admitted until the URL is set again: the team cap holds.', where)
+      : this.mode === 'team'
+        ? vscode.l10n.t('Helios paused: the team\'s Redis at {0} cannot be reached ({1}). Nothing is admitted until it can be: the team cap holds.', where, unavailable)
+        : vscode.l10n.t('Helios paused: the account directory {0} cannot be used ({1}). Nothing is admitted until it can be.', where, unavailable);
+    const buttons = refused ? [setUrl, local] : this.mode === 'team' ? [local, retry] : [retry];
+    void vscode.window.showWarningMessage(message, ...buttons).then(async (picked) => {
+      if (picked === setUrl) {
+        this.announced = undefined;
+        await this.useTeamRedis();
+      }
       if (picked === local) await this.continueLocally();
       if (picked === retry) {
         this.announced = undefined;
@@ -113,11 +141,11 @@ export class AccountHost implements vscode.Disposable {
     if (!this.governor) return;
     const url = await this.secrets.get(SECRET_KEYS.teamRedisUrl);
     if (url && this.mode === 'local' && !this.chosenLocal) {
-      this.mode = 'team';
+      this.setMode('team', url);
       await this.governor.switchBoard(await this.teamBoard(url));
       this.log.info(`Team mode (set in another window): admitting against ${this.governor.boardWhere ?? ''}`);
     } else if (!url && this.mode === 'team') {
-      this.mode = 'local';
+      this.setMode('local');
       await this.governor.switchBoard(this.local);
       this.log.info('Team mode turned off in another window: admitting against the account directory');
     }
@@ -126,7 +154,7 @@ export class AccountHost implements vscode.Disposable {
   /** This window meters the account directory until it restarts; the team URL stays stored. */
   private async continueLocally(): Promise<void> {
     if (!this.governor) return;
-    this.mode = 'local';
+    this.setMode('local');
     this.chosenLocal = true;
     await this.governor.switchBoard(this.local);
     this.log.warn('Continuing with a local cap: this window admits against the account directory, not the team\'s Redis, until it restarts');
@@ -152,11 +180,15 @@ export class AccountHost implements vscode.Disposable {
         return b;
       });
     } catch (error) {
-      this.log.error(`Could not use the team Redis: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Helios could not reach that Redis: {0}. Nothing was changed.', error instanceof Error ? error.message : String(error)));
+      const why = error instanceof Error ? error.message : String(error);
+      this.log.error(`Could not use the team Redis: ${why}`);
+      const refused = (error as { reason?: unknown }).reason === 'auth';
+      void vscode.window.showErrorMessage(refused
+        ? vscode.l10n.t('That Redis refused the user name or password in the URL. Nothing was changed.')
+        : vscode.l10n.t('Helios could not reach that Redis: {0}. Nothing was changed.', why));
       return;
     }
-    this.mode = 'team';
+    this.setMode('team', url);
     this.chosenLocal = false;
     await this.secrets.store(SECRET_KEYS.teamRedisUrl, url);
     this.announced = undefined;
@@ -167,7 +199,7 @@ export class AccountHost implements vscode.Disposable {
 
   private async stopTeamRedis(): Promise<void> {
     const wasTeam = this.mode === 'team';
-    this.mode = 'local';
+    this.setMode('local');
     await this.secrets.delete(SECRET_KEYS.teamRedisUrl);
     if (wasTeam && this.governor) await this.governor.switchBoard(this.local);
     this.log.info('Team mode off: admitting against the account directory');
@@ -236,15 +268,4 @@ function validRedisUrl(value: string): boolean {
 
 function windowLabel(): string {
   return `VS Code: ${vscode.workspace.name ?? 'no folder'}`;
-}
-
-/** Who this member is on the team's meters: the OS user at this machine. */
-function memberName(): string {
-  let user = 'user';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // No passwd entry (a container): the machine's name alone.
-  }
-  return `${user}@${os.hostname()}`;
 }

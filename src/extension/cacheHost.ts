@@ -7,6 +7,7 @@ import { SemanticCache } from '../core/cache/semanticCache';
 import type { HeliosSettings } from '../core/config/settings';
 import type { LlmClient } from '../core/llm/llmClient';
 import { FileExactCacheStore } from '../infra/cache/fileExactCacheStore';
+import { TeamExactCacheStore } from '../infra/cache/teamExactCacheStore';
 import { VectraIndex } from '../infra/cache/vectraIndex';
 
 const INVALIDATE_DELAY_MS = 500;
@@ -19,6 +20,8 @@ const INVALIDATE_DELAY_MS = 500;
  */
 export class CacheHost implements vscode.Disposable {
   private readonly exact: ExactCache | undefined;
+  /** L2's store: the workspace's file, and the team's Redis while in team mode. */
+  private readonly store: TeamExactCacheStore | undefined;
   private readonly semantic: SemanticCache | undefined;
   private loaded: Promise<void> | undefined;
   private readonly clients = new Set<CachedLlmClient>();
@@ -34,7 +37,8 @@ export class CacheHost implements vscode.Disposable {
   ) {
     const warn = (reason: string, details: Readonly<Record<string, string>>) => log.warn(`Cache: ${reason} ${JSON.stringify(details)} — discarded, nothing else is affected`);
     const on = storage !== undefined && settings.cacheEnabled;
-    this.exact = on ? new ExactCache({ store: new FileExactCacheStore(vscode.Uri.joinPath(storage, 'cache', 'exact.json').fsPath), onWarning: warn }) : undefined;
+    this.store = on ? new TeamExactCacheStore(new FileExactCacheStore(vscode.Uri.joinPath(storage, 'cache', 'exact.json').fsPath)) : undefined;
+    this.exact = this.store ? new ExactCache({ store: this.store, onWarning: warn }) : undefined;
     this.semantic = on && settings.cacheSemanticEnabled
       ? new SemanticCache({ index: new VectraIndex(vscode.Uri.joinPath(storage, 'cache', 'l3').fsPath, { onWarning: warn }), embedder: new HashedNgramEmbedder() })
       : undefined;
@@ -86,6 +90,26 @@ export class CacheHost implements vscode.Disposable {
     return { entries: this.exact?.size ?? 0, bytes: this.exact?.bytes ?? 0 };
   }
 
+  /**
+   * Shares L2 with the team through its Redis (a teammate's identical request is a hit here, and
+   * this window's answers are theirs), or stops sharing (`undefined`). A Redis that cannot be
+   * reached leaves the cache local: a miss costs a call, the cap is the account board's concern.
+   */
+  async useTeam(url: string | undefined): Promise<void> {
+    if (!this.store) return;
+    if (url === undefined) {
+      await this.store.useTeam(undefined);
+      return;
+    }
+    const { RedisExactCacheStore } = await import('../infra/cache/redisExactCacheStore');
+    try {
+      await this.store.useTeam(() => RedisExactCacheStore.open({ url, onError: (m) => this.log.warn(`Cache: ${m}`) }));
+      this.log.info(`Cache: exact-match entries shared with the team through ${this.store.where ?? ''}`);
+    } catch (error) {
+      this.log.warn(`Cache: the team's exact-match entries are not shared for now (${error instanceof Error ? error.message : String(error)}); this window's cache works on its own`);
+    }
+  }
+
   enabled(): { exact: boolean; semantic: boolean } {
     return { exact: this.exact !== undefined, semantic: this.semantic !== undefined };
   }
@@ -133,6 +157,7 @@ export class CacheHost implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    void this.store?.close();
     for (const d of this.disposables) d.dispose();
   }
 }

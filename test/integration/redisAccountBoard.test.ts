@@ -4,6 +4,7 @@ import { DEFAULT_BUDGET, meterFor } from '../../src/core/governor/budgetPlans';
 import { Governor, type Admission } from '../../src/core/governor/governor';
 import type { UsageRecord } from '../../src/core/usage/usageLedger';
 import { RedisAccountBoard } from '../../src/infra/governor/redisAccountBoard';
+import { TeamRedisError } from '../../src/infra/redis/redisConnection';
 import { ZERO_USAGE } from '../../src/shared/usage';
 import { MemoryLedger } from '../support/memoryLedger';
 import { skipWithoutRedis, startRedisServer, type RedisServerHandle } from '../support/redisServer';
@@ -148,14 +149,34 @@ describe('team mode: one account board on Redis', { skip: skipWithoutRedis }, ()
     }
   });
 
+  it('a settle sent twice (its first reply lost) is in the ledger once', async () => {
+    const ns = freshNs();
+    const a = await board({ ns });
+    const governor = await governorOn(a);
+    try {
+      const admission = await governor.admit({ model: MODEL, inputTokens: 100, maxTokens: 1_000 });
+      const r = record(admission, 'twice');
+      await a.settle(admission.sharedId!, r);
+      await a.settle(admission.sharedId!, r);
+      const other = await board({ ns });
+      assert.equal((await other.readAll()).filter((x) => x.requestId === 'twice').length, 1);
+    } finally {
+      governor.dispose();
+    }
+  });
+
   it('never shows the URL\'s password: not in `where`, not in any error', async () => {
     const b = await board({ ns: freshNs() });
     assert.equal(b.where, `redis://127.0.0.1:${server.port}`);
     const wrong = await RedisAccountBoard.open({ url: `redis://:not-${PASSWORD}@127.0.0.1:${server.port}` }).then(() => undefined, (e: Error) => e);
-    assert.ok(wrong instanceof Error);
+    assert.ok(wrong instanceof TeamRedisError);
+    // A wrong password is told as such, not as "cannot be reached": retrying would not help.
+    assert.equal(wrong.reason, 'auth');
+    assert.match(wrong.message, /refused the user name or password/);
     const closed = await RedisAccountBoard.open({ url: `redis://:${PASSWORD}@127.0.0.1:1` }).then(() => undefined, (e: Error) => e);
     assert.ok(closed instanceof Error);
     assert.match(closed.message, /cannot be reached/);
+    assert.equal((closed as TeamRedisError).reason, 'unreachable');
     for (const e of [wrong, closed]) {
       assert.ok(!e.message.includes(PASSWORD) && !String(e.stack).includes(PASSWORD), e.message);
       assert.ok(e.message.includes('127.0.0.1'), e.message);
@@ -191,8 +212,12 @@ describe('team mode: one account board on Redis', { skip: skipWithoutRedis }, ()
       assert.equal(governor.view().unavailable, undefined);
       assert.ok(errors.some((m) => /answers again/.test(m)), errors.join('\n'));
       assert.ok(errors.every((m) => !m.includes(PASSWORD)));
-      // The restarted Redis was empty: this holder put its calls in flight back on it.
+      // The restarted Redis was empty: this holder put its calls in flight back on it, and the call
+      // that ended during the outage reached the team's ledger after all (once).
       const observer = await board({ ns });
+      let ledger: UsageRecord[] = [];
+      for (let i = 0; i < 100 && !ledger.some((r) => r.requestId === 'during-outage'); i++, await sleep(20)) ledger = await observer.readAll();
+      assert.equal(ledger.filter((r) => r.requestId === 'during-outage').length, 1, 'the outage\'s settle is in the stream once');
       let live = 0;
       for (let i = 0; i < 50 && live < 4; i++, await sleep(20)) live = (await observer.liveReservations()).filter((r) => r.owner === b.owner).length;
       assert.equal(live, 4, 'the two calls still in flight from before, and the two admitted after');

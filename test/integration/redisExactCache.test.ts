@@ -9,6 +9,7 @@ import { ExactCache } from '../../src/core/cache/exactCache';
 import type { LlmRequest, LlmResponse } from '../../src/core/llm/llmClient';
 import { FileExactCacheStore } from '../../src/infra/cache/fileExactCacheStore';
 import { RedisExactCacheStore } from '../../src/infra/cache/redisExactCacheStore';
+import { TeamExactCacheStore } from '../../src/infra/cache/teamExactCacheStore';
 import { skipWithoutRedis, startRedisServer, type RedisServerHandle } from '../support/redisServer';
 import { ScriptedLlmClient } from '../support/scriptedLlmClient';
 
@@ -123,5 +124,32 @@ describe('team L2: the exact cache shared through Redis', { skip: skipWithoutRed
     } finally {
       await server.restart();
     }
+  });
+
+  it('a window that joins the team later shares from then on, and stops when it leaves, keeping its own entries', async () => {
+    const ns = `c${process.pid}-${namespace++}`;
+    const open = () => RedisExactCacheStore.open({ url: server.url, namespace: ns }).then((s) => (stores.push(s), s));
+    const aliceStore = new TeamExactCacheStore(new FileExactCacheStore(path.join(await mkdtemp(path.join(os.tmpdir(), 'helios-l2-')), 'exact.json')));
+    const bobStore = new TeamExactCacheStore(new FileExactCacheStore(path.join(await mkdtemp(path.join(os.tmpdir(), 'helios-l2-')), 'exact.json')));
+    await aliceStore.useTeam(open);
+    const alice = new CachedLlmClient(new ScriptedLlmClient([{ text: 'alice paid' }, { text: 'alice again' }, { text: 'alice thrice' }]), { exact: new ExactCache({ store: aliceStore }), promptCache: false });
+    const bobModel = new ScriptedLlmClient([{ text: 'bob paid' }, { text: 'bob alone' }]);
+    const bob = new CachedLlmClient(bobModel, { exact: new ExactCache({ store: bobStore }), promptCache: false });
+
+    await alice.complete(request(10));
+    await alice.settled();
+    assert.equal((await bob.complete(request(10))).text, 'bob paid', 'local only: the team\'s entry is not seen');
+    await bobStore.useTeam(open);
+    assert.equal(bobStore.where, server.url.replace(/\/$/, ''));
+    await alice.complete(request(11));
+    await alice.settled();
+    assert.equal((await bob.complete(request(11))).text, 'alice again', 'in the team: a teammate\'s answer is a hit');
+    await bobStore.useTeam(undefined);
+    assert.equal(bobStore.where, undefined);
+    await alice.complete(request(12));
+    await alice.settled();
+    assert.equal((await bob.complete(request(12))).text, 'bob alone', 'left the team: misses go to the model again');
+    assert.equal((await bob.complete(request(10))).text, 'bob paid', 'its own entries stay');
+    assert.equal(bobModel.requests.length, 2);
   });
 });

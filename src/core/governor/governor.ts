@@ -36,6 +36,8 @@ export class Governor {
   private others: readonly SharedReservation[] = [];
   /** The board could not be reached: nothing is admitted (fail closed) until it can. */
   private boardError: string | undefined;
+  /** The board's own code for why (a `reason` on its error, e.g. the team Redis's `auth`). */
+  private boardErrorCode: string | undefined;
   /** The board's whole ledger has not been read yet (it was unreachable): nothing is admitted before. */
   private unread = false;
   private draining: Promise<void> | undefined;
@@ -91,7 +93,7 @@ export class Governor {
       // admits nothing until the whole ledger has been read from it.
       if (!deps.board) throw error;
       governor.unread = true;
-      governor.boardError = error instanceof Error ? error.message : String(error);
+      governor.boardFailed(error);
     }
     governor.observations = (await deps.observations?.load()) ?? [];
     return governor;
@@ -217,11 +219,11 @@ export class Governor {
     this.others = [];
     this.minute.reset();
     this.unread = true;
-    this.boardError = undefined;
+    this.boardAnswered();
     try {
       await this.refresh();
     } catch (error) {
-      this.boardError = error instanceof Error ? error.message : String(error);
+      this.boardFailed(error);
     }
     await old?.close?.().catch(() => undefined);
     this.changed();
@@ -235,6 +237,24 @@ export class Governor {
   /** Why the governor admits nothing now although the budget has room: the board is unreachable. */
   get unavailable(): string | undefined {
     return this.boardError;
+  }
+
+  /** The board error's code when it gave one (`unreachable`, `auth`, …), for the message to show. */
+  get unavailableCode(): string | undefined {
+    return this.boardError === undefined ? undefined : this.boardErrorCode;
+  }
+
+  /** Notes why the board failed (a `reason` on the error is kept as its code). */
+  private boardFailed(error: unknown): void {
+    this.boardError = error instanceof Error ? error.message : String(error);
+    const code = error instanceof Error ? (error as Error & { reason?: unknown }).reason : undefined;
+    this.boardErrorCode = typeof code === 'string' ? code : undefined;
+  }
+
+  /** The board answered again. */
+  private boardAnswered(): void {
+    this.boardError = undefined;
+    this.boardErrorCode = undefined;
   }
 
   /** The provider said the account hit a limit: learn the ceiling, pause until the reset. */
@@ -476,7 +496,7 @@ export class Governor {
             }
             return taken;
           });
-          this.boardError = undefined;
+          this.boardAnswered();
         } catch (error) {
           // Fail closed: what was granted in this round never reached the board, so it is not granted.
           for (const g of granted.reverse()) {
@@ -484,7 +504,7 @@ export class Governor {
             this.waiters.unshift(g.waiter);
           }
           granted.length = 0;
-          this.boardError = error instanceof Error ? error.message : String(error);
+          this.boardFailed(error);
         }
         for (const g of granted) {
           g.waiter.cleanup();

@@ -17,3 +17,14 @@ export function accountDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJ
   const xdg = env.XDG_DATA_HOME;
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.local', 'share'), 'helios');
 }
+
+/** Who this member is on a team's meters: the OS user at this machine. */
+export function memberName(): string {
+  let user = 'user';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry (a container): the machine's name alone.
+  }
+  return `${user}@${os.hostname()}`;
+}

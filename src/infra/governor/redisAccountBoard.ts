@@ -45,6 +45,9 @@ const LOCK_WAIT_MS = 10_000;
 /** Ledger entries per reply; more are read in chunks of this size. */
 const CHUNK = 2_000;
 const KEEP_MS = 35 * 24 * 60 * 60_000;
+/** How long the script remembers that a record was appended (the outbox resends well within it). */
+const SENT_MS = 24 * 60 * 60_000;
+const RESEND_MS = 1_000;
 
 const ReservationSchema = z.object({
   id: z.string(), owner: z.string(), model: z.string(), units: z.number(), expiresAt: z.number(),
@@ -58,6 +61,7 @@ type Op =
   | { readonly kind: 'release'; readonly id: string }
   | { readonly kind: 'renew'; readonly until: number }
   | { readonly kind: 'rate'; readonly rate: Partial<SharedRateState> }
+  | { readonly kind: 'resend' }
   | { readonly kind: 'readAll' };
 interface Pending { readonly op: Op; readonly resolve: (v: unknown) => void; readonly reject: (e: unknown) => void }
 
@@ -65,12 +69,16 @@ interface Pending { readonly op: Op; readonly resolve: (v: unknown) => void; rea
 type RawView = [epoch: string, now: string, live: (string | number)[], entries: [string, string[]][], recent: string[], rate: (string | null)[]];
 interface Snapshot { others: SharedReservation[]; recent: RecentAdmission[]; rate: SharedRateState }
 interface Publish { readonly id: string; readonly value: string; readonly px: string; readonly member?: string }
+/** A settled call's record on its way to the ledger stream; `id` (its reservation's) appends it at most once. */
+interface Outgoing { readonly id: string; readonly r: string }
 
 export class RedisAccountBoard implements AccountBoard {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly lease: number;
   private readonly keys: readonly string[];
   private readonly prefix: string;
+  /** `{ns}:sent:{id}`: the records the ledger already holds, by reservation id. */
+  private readonly sentPrefix: string;
   /** The last ledger entry this process has taken in. */
   private cursor = '0-0';
   /** Records read (by a commit) that no view has handed over yet. */
@@ -79,6 +87,14 @@ export class RedisAccountBoard implements AccountBoard {
   private readonly own = new Map<string, { readonly value: string; expiresAt: number }>();
   /** Reservations a failed commit may have published: dropped with the next one. */
   private orphans: string[] = [];
+  /**
+   * Records whose commit failed (Redis away, a reply lost): sent again with every commit until one
+   * succeeds, and every RESEND_MS meanwhile, so a call that ended during an outage still reaches the
+   * team's ledger. The script appends each id once, so a commit applied before its reply was lost
+   * does not count the call twice.
+   */
+  private outbox: Outgoing[] = [];
+  private resendTimer: NodeJS.Timeout | undefined;
   private epoch: string | undefined;
   private republish = false;
   private readonly pending: Pending[] = [];
@@ -89,6 +105,7 @@ export class RedisAccountBoard implements AccountBoard {
     this.lease = options.leaseMs ?? DEFAULT_LEASE_MS;
     const tag = `{${namespace}}`;
     this.prefix = `${tag}:res:`;
+    this.sentPrefix = `${tag}:sent:`;
     this.keys = [`${tag}:lock`, `${tag}:res`, `${tag}:recent`, `${tag}:rate`, `${tag}:ledger`, `${tag}:epoch`, `${tag}:queue`, `${tag}:beat`];
     conn.redis.defineCommand('heliosBoard', { numberOfKeys: this.keys.length, lua: BOARD_LUA });
   }
@@ -188,6 +205,7 @@ export class RedisAccountBoard implements AccountBoard {
 
   async close(): Promise<void> {
     await this.idle();
+    clearTimeout(this.resendTimer);
     this.closed = true;
     await this.conn.close();
   }
@@ -277,7 +295,7 @@ export class RedisAccountBoard implements AccountBoard {
     const taken = new Map<Pending, Taken[]>();
     const failed = new Map<Pending, unknown>();
     const drops = [...this.orphans];
-    const records: string[] = [];
+    const records: Outgoing[] = [...this.outbox];
     let rate: Partial<SharedRateState> | undefined;
     let renewUntil: number | undefined;
     for (const p of turn) {
@@ -294,7 +312,7 @@ export class RedisAccountBoard implements AccountBoard {
       } else if (op.kind === 'settle' || op.kind === 'release') {
         drops.push(op.id);
         this.own.delete(op.id);
-        if (op.kind === 'settle') records.push(JSON.stringify(op.record));
+        if (op.kind === 'settle') records.push({ id: op.id || randomBytes(8).toString('hex'), r: JSON.stringify(op.record) });
       } else if (op.kind === 'renew') {
         renewUntil = Math.max(renewUntil ?? 0, op.until);
       } else if (op.kind === 'rate') {
@@ -318,13 +336,17 @@ export class RedisAccountBoard implements AccountBoard {
       reply = (await this.call('commit', {
         ...(locked ? { token: locked.token } : {}), ...this.readArgs(), reservations, republish, drops, records,
         renew: renewUntil !== undefined ? [...this.own.keys()] : [], renewPx: String(Math.max(1, (renewUntil ?? now) - now)),
-        ...(rate ? { rate: rateArgs(rate) } : {}), keepMs: String(KEEP_MS),
+        ...(rate ? { rate: rateArgs(rate) } : {}), keepMs: String(KEEP_MS), sentPrefix: this.sentPrefix, sentMs: String(SENT_MS),
       })) as [number, string[], RawView];
     } catch (error) {
-      // It may have been applied before the reply was lost: what it published is dropped next time.
+      // It may have been applied before the reply was lost: what it published is dropped next time,
+      // and its records are sent again (appended once all the same).
       this.orphans.push(...reservations.map((r) => r.id));
+      this.outbox = records;
+      this.scheduleResend();
       throw error;
     }
+    this.outbox = [];
     this.orphans = this.orphans.filter((id) => !drops.includes(id));
     if (republish.length > 0) this.republish = false;
     const [lost, appendedIds, seen] = reply;
@@ -434,6 +456,16 @@ export class RedisAccountBoard implements AccountBoard {
   private labelled(r: SharedReservation): SharedReservation {
     const { label, member, originKind } = this.options;
     return { ...r, ...(label !== undefined && r.label === undefined ? { label } : {}), ...(member !== undefined && r.member === undefined ? { member } : {}), ...(originKind !== undefined && r.originKind === undefined ? { originKind } : {}) };
+  }
+
+  /** Tries the outbox again on its own while nothing else commits (a window with no call running). */
+  private scheduleResend(): void {
+    if (this.resendTimer !== undefined || this.closed) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      if (this.outbox.length > 0) void this.enqueue({ kind: 'resend' }).catch(() => undefined);
+    }, RESEND_MS);
+    this.resendTimer.unref();
   }
 
   private failure(error: unknown): unknown {

@@ -120,10 +120,15 @@ local function rate(r)
   if r.itpm then redis.call('HSET', RATE, 'itpm', r.itpm) end
 end
 
--- Appends the records; the stream keeps what the governor may read (a month and a few days).
+-- Appends the records, each once: a record sent again (its first commit's reply was lost) is
+-- known by its id. The stream keeps what the governor may read (a month and a few days).
 local function settle(records, t)
   local ids = {}
-  for _, json in ipairs(records) do ids[#ids + 1] = redis.call('XADD', LEDGER, '*', 'r', json) end
+  for _, rec in ipairs(records) do
+    if redis.call('SET', a.sentPrefix .. rec.id, '1', 'NX', 'PX', a.sentMs) then
+      ids[#ids + 1] = redis.call('XADD', LEDGER, '*', 'r', rec.r)
+    end
+  end
   if #ids > 0 then redis.call('XTRIM', LEDGER, 'MINID', '~', ms(t - tonumber(a.keepMs))) end
   return ids
 end

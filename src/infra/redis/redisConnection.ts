@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
  * The URL may carry a password: it never leaves this module except inside the ioredis client.
  */
 
-export type TeamRedisReason = 'unreachable' | 'too_old' | 'lock_timeout' | 'lock_lost' | 'bad_url';
+export type TeamRedisReason = 'unreachable' | 'auth' | 'too_old' | 'lock_timeout' | 'lock_lost' | 'bad_url';
 
 /** Why the team's Redis could not do what was asked; `message` never holds the password. */
 export class TeamRedisError extends Error {
@@ -94,6 +94,7 @@ export async function openTeamRedis(options: TeamRedisOptions): Promise<TeamRedi
     redis.disconnect();
     if (error instanceof TeamRedisError) throw error;
     const why = last ?? scrub(error instanceof Error ? error.message : String(error));
+    if (refusedCredentials(why)) throw new TeamRedisError('auth', `The team Redis at ${where} refused the user name or password (${why})`, where);
     throw new TeamRedisError('unreachable', `The team Redis at ${where} cannot be reached (${why})`, where);
   }
   opened = true;
@@ -104,6 +105,8 @@ export async function openTeamRedis(options: TeamRedisOptions): Promise<TeamRedi
       if (error instanceof TeamRedisError) return error;
       const message = scrub(error instanceof Error ? error.message : String(error));
       const why = redis.status === 'ready' ? message : (last ?? message);
+      // The password was changed (or the user removed) while Helios was connected.
+      if (refusedCredentials(why)) return new TeamRedisError('auth', `The team ${what} at ${where} refused the user name or password (${why})`, where);
       return new TeamRedisError('unreachable', `The team ${what} at ${where} cannot be reached (${why})`, where);
     },
     close: async () => {
@@ -114,6 +117,11 @@ export async function openTeamRedis(options: TeamRedisOptions): Promise<TeamRedi
       }
     },
   };
+}
+
+/** Redis's answers to a wrong or missing password (`AUTH`, ACL users). */
+function refusedCredentials(message: string): boolean {
+  return /\b(WRONGPASS|NOAUTH)\b|invalid (username-)?password|Authentication required/i.test(message);
 }
 
 /** What must never appear in a message: the password, raw and URL-encoded. */
