@@ -73,6 +73,32 @@ describe('one account board for several governors (windows, processes)', () => {
     }
   });
 
+  it('an idle window\'s peek shows another window\'s call in flight and its usage once settled, and says when it changed', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'helios-account-'));
+    const [busy, idle] = await Promise.all([governorOn(dir), governorOn(dir)]);
+    let redraws = 0;
+    const unsubscribe = idle.onDidChange(() => redraws++);
+    try {
+      const held = await busy.admit({ model: MODEL, inputTokens: 1_000, maxTokens: 4_000 });
+      assert.equal(idle.view().othersInFlight, 0, 'not seen before a look');
+      await idle.peek();
+      assert.equal(idle.view().othersInFlight, 1, 'the idle window sees the other\'s call in flight');
+      const afterSeen = redraws;
+      assert.ok(afterSeen > 0, 'the meter is told to redraw');
+      await idle.peek();
+      assert.equal(redraws, afterSeen, 'nothing changed: no redraw');
+      await busy.settle(held, record(held, 'seen-by-peek'));
+      await idle.peek();
+      assert.equal(idle.view().othersInFlight, 0);
+      assert.equal(idle.view().used, busy.view().used, 'and its usage once it settled');
+      assert.ok(idle.view().used > 0);
+    } finally {
+      unsubscribe();
+      busy.dispose();
+      idle.dispose();
+    }
+  });
+
   it('a holder that stops renewing (a killed process) frees its reservation within the lease', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'helios-account-'));
     const leaseMs = 400;

@@ -68,6 +68,21 @@ describe('budget snapshot: who is spending', () => {
     assert.ok(Math.abs(s.sources[0]!.costUsd - 0.003) < 1e-12);
   });
 
+  it('counts this workspace\'s window before a reload as this window, not as another window', async () => {
+    const self = { ...SELF, originKind: 'vscode' as const, member: 'ada@box' };
+    const view = await viewOf([
+      // The same folder's window before the reload: another holder, same label, kind and member.
+      spent(5, 1_000, { holder: 'host:90:zz', origin: SELF.label, originKind: 'vscode', member: 'ada@box' }),
+      spent(6, 2_000, { holder: SELF.holder, origin: SELF.label, originKind: 'vscode', member: 'ada@box' }),
+      // `helios run` in the same folder is not this window.
+      spent(7, 4_000, { holder: 'host:91:yy', origin: SELF.label, originKind: 'cli', member: 'ada@box' }),
+    ], { self });
+    assert.deepEqual(buildBudgetSnapshot(view, 'simulator').sources.map(brief), [
+      ['self', SELF.label, 3_000, 2, 0, 0],
+      ['cli', SELF.label, 4_000, 1, 0, 0],
+    ]);
+  });
+
   it('adds the others\' calls in flight to their rows, or a row of their own', async () => {
     const view = await viewOf([spent(5, 4_000, { holder: 'host:200:bb', origin: 'VS Code: api', originKind: 'vscode' })], {
       self: SELF,

@@ -121,6 +121,32 @@ export class Governor {
     if (changed) this.changed();
   }
 
+  /**
+   * A look at the account board without reading the whole ledger: the others' calls in flight and
+   * what they settled since the last look, so an idle window's meter follows the other windows
+   * within seconds. Cheap enough to run every few seconds; without a board there is nothing to see.
+   */
+  async peek(): Promise<void> {
+    if (!this.board) return;
+    if (this.unread) return this.refresh();
+    const known = this.records;
+    const knownCalls = this.others.map((r) => r.id).join();
+    const knownError = this.boardError;
+    try {
+      await this.board.transact((view) => {
+        this.absorb(view);
+        return [];
+      });
+      this.boardAnswered();
+    } catch (error) {
+      this.boardFailed(error);
+    }
+    const records = this.records;
+    const changed = records.length !== known.length || records[records.length - 1]?.ts !== known[known.length - 1]?.ts
+      || this.others.map((r) => r.id).join() !== knownCalls || this.boardError !== knownError;
+    if (changed) this.changed();
+  }
+
   /** Counts (or stops counting) usage from outside Helios into the window. */
   async setExternalUsage(source: (() => Promise<readonly UsageRecord[]>) | undefined): Promise<void> {
     this.external = source;
@@ -324,7 +350,7 @@ export class Governor {
       used: this.usedIn(period), reserved: this.reservedUnits(),
       inFlight: this.reservations.size, waiting: this.waiters.length,
       othersInFlight: this.others.length, othersReserved: this.others.reduce((n, r) => n + r.units, 0), otherCalls: this.others,
-      ...(this.board ? { self: { holder: this.board.owner, ...(this.board.label ? { label: this.board.label } : {}), ...(this.board.member ? { member: this.board.member } : {}) } } : {}),
+      ...(this.board ? { self: { holder: this.board.owner, ...(this.board.label ? { label: this.board.label } : {}), ...(this.board.member ? { member: this.board.member } : {}), ...(this.board.originKind ? { originKind: this.board.originKind } : {}) } } : {}),
       ...(this.boardError !== undefined ? { unavailable: this.boardError } : {}),
     };
   }

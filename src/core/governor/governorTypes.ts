@@ -1,5 +1,5 @@
 import type { GovernorState } from '../../shared/budget';
-import type { UsageRecord } from '../usage/usageLedger';
+import type { OriginKind, UsageRecord } from '../usage/usageLedger';
 import type { SharedReservation } from './accountBoard';
 import type { BudgetConfig, ResolvedCap, UnitMeter } from './budgetPlans';
 import type { LimitObservation } from './limitLearning';
@@ -65,7 +65,7 @@ export interface GovernorView {
   /** Those calls, with who holds them (label, member). */
   readonly otherCalls?: readonly SharedReservation[];
   /** This process on the board: its holder id (records it settled carry it) and member. */
-  readonly self?: { readonly holder: string; readonly label?: string; readonly member?: string };
+  readonly self?: { readonly holder: string; readonly label?: string; readonly member?: string; readonly originKind?: OriginKind };
   /** The account board cannot be reached: nothing is admitted until it can. */
   readonly unavailable?: string;
 }

@@ -28,7 +28,7 @@ function processSource(kind: UsageRecord['originKind'], label: string | null): K
  * member's own usage, the kind of process decides.
  */
 function recordSource(r: UsageRecord, self: Self): Key {
-  if (self && r.holder === self.holder) return { kind: 'self', label: self.label ?? null };
+  if (self && (r.holder === self.holder || earlierSelf(r, self))) return { kind: 'self', label: self.label ?? null };
   if (r.member !== undefined && r.member !== self?.member) return { kind: 'member', label: r.member };
   const label = r.origin ?? null;
   const spentBy = processSource(r.originKind, label);
@@ -36,6 +36,14 @@ function recordSource(r: UsageRecord, self: Self): Key {
   if (r.provider === CLAUDE_CODE_LOG) return { kind: 'claudeCode', label: null };
   // Stamped by a board that did not say what it was, or written before records were stamped.
   return r.holder !== undefined || label !== null ? { kind: 'other', label } : { kind: 'unattributed', label: null };
+}
+
+/**
+ * A window of this same workspace before a reload (or a restart): a new holder, but the same
+ * workspace label, kind and member, so its usage is this window's, not "another window's".
+ */
+function earlierSelf(r: UsageRecord, self: NonNullable<Self>): boolean {
+  return self.originKind === 'vscode' && r.originKind === 'vscode' && self.label !== undefined && r.origin === self.label && r.member === self.member;
 }
 
 /** Who holds another process's call in flight; the same rules as for settled records. */
