@@ -74,9 +74,10 @@ const layerRule = {
  * (`dist/<name>.js`), through `import()`, which this build points at that file.
  * Bundled in, even behind `import()`, their code would be compiled at every activation: vectra,
  * with wink's English model, gpt-tokenizer, cheerio and axios, is 10.9 MB of a 13.8 MB
- * extension.js (numbers in src/core/cache/README.md). A static import fails the build.
+ * extension.js (numbers in src/core/cache/README.md); ioredis serves team mode only. A static
+ * import fails the build.
  */
-const LAZY_PACKAGES = ['vectra'];
+const LAZY_PACKAGES = ['vectra', 'ioredis'];
 
 const lazyPackages = {
   name: 'helios-lazy-packages',

@@ -37,20 +37,21 @@ process.stdout.write(JSON.stringify(requested));
 `;
 
 describe('extension start-up', () => {
-  it('keeps vectra out of extension.js: it is its own bundle, required on first L3 use only', async () => {
+  it('keeps vectra and ioredis out of extension.js: each is its own bundle, required on first use only (L3, team mode)', async () => {
     const { extension, all } = await extensionConfig();
     const out = mkdtempSync(path.join(tmpdir(), 'helios-startup-'));
     try {
       const result = await esbuild.build({ ...extension, outdir: out, sourcemap: false, minify: false, metafile: true, logLevel: 'silent' });
-      const bundled = Object.keys(result.metafile.inputs).filter((f) => f.includes('node_modules/vectra/'));
-      assert.deepEqual(bundled, [], 'vectra is compiled at every activation when it is inside extension.js');
       const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint === 'src/extension/extension.ts');
-      assert.deepEqual(output?.imports.filter((i) => i.path.includes('vectra')).map((i) => [i.path, i.external]), [['./vectra.js', true]]);
-      assert.ok(all.some((c) => (c.entryPoints as Record<string, string>)['vectra'] === 'vectra'), 'the build makes dist/vectra.js');
-
       const loaded = spawnSync(process.execPath, ['-e', LOAD_SCRIPT, path.join(out, 'extension.js')], { encoding: 'utf8' });
       assert.equal(loaded.status, 0, loaded.stderr);
-      assert.ok(!(JSON.parse(loaded.stdout) as string[]).includes('./vectra.js'), `required at load: ${loaded.stdout}`);
+      for (const name of ['vectra', 'ioredis']) {
+        const bundled = Object.keys(result.metafile.inputs).filter((f) => f.includes(`node_modules/${name}/`));
+        assert.deepEqual(bundled, [], `${name} is compiled at every activation when it is inside extension.js`);
+        assert.deepEqual(output?.imports.filter((i) => i.path.includes(name)).map((i) => [i.path, i.external]), [[`./${name}.js`, true]]);
+        assert.ok(all.some((c) => (c.entryPoints as Record<string, string>)[name] === name), `the build makes dist/${name}.js`);
+        assert.ok(!(JSON.parse(loaded.stdout) as string[]).includes(`./${name}.js`), `required at load: ${loaded.stdout}`);
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * The team's Redis connection, shared by the account board and the L2 store: fail fast instead
@@ -61,7 +61,8 @@ export async function openTeamRedis(options: TeamRedisOptions): Promise<TeamRedi
   const scrub = (message: string) => secrets.reduce((m, s) => m.split(s).join('***'), message);
   if (where === 'redis://(an invalid URL)' || !/^rediss?:\/\//.test(options.url)) throw new TeamRedisError('bad_url', 'The team Redis URL is not a valid redis:// or rediss:// URL', where);
   const timeout = options.commandTimeoutMs ?? 3_000;
-  const redis = new Redis(options.url, {
+  const RedisClient = await loadIoredis();
+  const redis = new RedisClient(options.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -117,6 +118,17 @@ export async function openTeamRedis(options: TeamRedisOptions): Promise<TeamRedi
       }
     },
   };
+}
+
+/**
+ * ioredis, loaded when a team Redis is first used: in the extension it is a bundle of its own
+ * (`dist/ioredis.js`, see esbuild.mjs), whose `import()` gives the CommonJS exports as `default`.
+ */
+async function loadIoredis(): Promise<typeof Redis> {
+  const mod = (await import('ioredis')) as { Redis?: typeof Redis; default?: { Redis?: typeof Redis } };
+  const client = mod.Redis ?? mod.default?.Redis;
+  if (!client) throw new Error('ioredis did not load (no Redis export)');
+  return client;
 }
 
 /** Redis's answers to a wrong or missing password (`AUTH`, ACL users). */
