@@ -92,6 +92,13 @@ describe('one account board for several governors (windows, processes)', () => {
       assert.equal(idle.view().othersInFlight, 0);
       assert.equal(idle.view().used, busy.view().used, 'and its usage once it settled');
       assert.ok(idle.view().used > 0);
+      // A call that starts and ends between two looks: no call in flight seen, but a new record.
+      const quick = await busy.admit({ model: MODEL, inputTokens: 100, maxTokens: 1_000 });
+      await busy.settle(quick, record(quick, 'between-peeks'));
+      const beforeQuick = redraws;
+      await idle.peek();
+      assert.equal(idle.view().used, busy.view().used);
+      assert.ok(redraws > beforeQuick, 'the new record is announced');
     } finally {
       unsubscribe();
       busy.dispose();
