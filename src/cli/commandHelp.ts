@@ -24,6 +24,7 @@ const HELP: Readonly<Record<string, CommandHelp>> = {
       ['--per-plan N', `tasks running at once in one plan (1–${RUN_LIMITS.perPlan}, default 4)`],
       ['--state DIR', 'where runs, proposed changes, caches and the ledger are kept (default .helios)'],
       ['--account-dir DIR', 'the account\'s ledger and calls in flight, shared by every run and window that names it, so one cap holds across them (default: the per-user account directory every VS Code window uses, ~/.local/share/helios on Linux, or HELIOS_ACCOUNT_DIR)'],
+      ['(env) HELIOS_TEAM_REDIS_URL', 'team mode: admit against the team\'s cap and share its ledger and exact-match cache on this Redis (an environment variable, so its password stays out of argv); an unreachable Redis stops the run before any call'],
       ['--workspace DIR', 'the code the tasks read and change (default .)'],
       ['--provider P', 'anthropic, simulator or claude-code (default: the API when ANTHROPIC_API_KEY is set, else the simulator)'],
       ['--speed-up X', 'the embedded simulator runs X times faster (a positive number, default 1)'],
