@@ -174,7 +174,7 @@ async function runPlans(argv: string[]): Promise<number> {
 
     const changeStore = new FileChangeStore(stateDir, { onCorrupt: reportCorruptState(log, 'change') });
     const verify = createWorkspaceVerifier(values.verify, workspaceDir, values['verify-allow-host'] ? { allowedHosts: values['verify-allow-host'] } : {});
-    const graph = openGraphOnce(workspaceDir);
+    const graph = openGraphOnce(workspaceDir, path.join(stateDir, 'analysis'), log);
     const pipeline = createRunPipeline({
       client,
       budget: () => {
@@ -366,11 +366,16 @@ async function cachedClient(governed: LlmClient, where: { readonly dir: string; 
   return new ScopedCacheClient(new CachedLlmClient(governed, { ...(exact ? { exact } : {}), ...(semantic ? { semantic } : {}), onWarning: warn }), scopeFor);
 }
 
-/** The workspace's dependency graph, opened on first use and shared by the Coder's and the Reviewer's context. */
-function openGraphOnce(root: string) {
+/**
+ * The workspace's dependency graph, opened on first use and shared by the Coder's and the
+ * Reviewer's context; with `cacheDir`, kept there for the next run (content hashes), so a rerun on
+ * an unchanged workspace rescans nothing.
+ */
+function openGraphOnce(root: string, cacheDir?: string, log?: (line: string) => void) {
   return once(async () => {
     const { openWorkspaceGraph } = await import('../infra/analysis/workspaceAnalysis');
-    const { workspace, stats } = await openWorkspaceGraph({ root });
+    const { workspace, stats } = await openWorkspaceGraph({ root, ...(cacheDir ? { cacheDir } : {}) });
+    if (cacheDir) await workspace.save().catch((error: unknown) => log?.(`warning: the dependency graph's cache was not saved (${String(error)})`));
     return { workspace, files: stats.files, ms: stats.totalMs };
   });
 }

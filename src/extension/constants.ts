@@ -57,11 +57,56 @@ export const CHANGE_COMMANDS = {
   findingApply: 'helios.findingApplySuggestion',
 } as const;
 
+/** Registered by the Helios views (extension/views), which own their handlers. */
+export const VIEW_COMMANDS = {
+  openSamplePrd: 'helios.openSamplePrd',
+  choosePayment: 'helios.choosePayment',
+} as const;
+
+/**
+ * Set by extension/views: the walkthrough's steps complete on them (`onContext:`), and the
+ * dependency graph shows only in JS/TS workspaces. Keys only ever turn on.
+ */
+export const WALKTHROUGH_KEYS = {
+  /** The user chose how to pay (the simulator included), or a key or provider is set. */
+  paymentChosen: 'helios.walkthrough.paymentChosen',
+  /** The workspace holds a PRD (the sample or the user's own). */
+  hasPrd: 'helios.walkthrough.hasPrd',
+  /** A plan ran to the end. */
+  planRan: 'helios.walkthrough.planRan',
+  /** The user accepted or rejected a proposed change (or some of its hunks). */
+  reviewed: 'helios.walkthrough.reviewed',
+} as const;
+
+export type WalkthroughKey = (typeof WALKTHROUGH_KEYS)[keyof typeof WALKTHROUGH_KEYS];
+
+/** The folder has a package.json, tsconfig.json or jsconfig.json at a root: the dependency graph applies. */
+export const JS_WORKSPACE_KEY = 'helios.jsWorkspace';
+
 /** Registered by the account host (extension/accountHost), which owns the board they switch. */
 export const TEAM_COMMANDS = {
   useTeamRedis: 'helios.useTeamRedis',
   stopTeamRedis: 'helios.stopTeamRedis',
 } as const;
+
+/**
+ * The context keys Helios sets (owned by extension/contextKeys): menus and the command palette
+ * show only what can run now. A test checks every `when` clause of package.json against them.
+ */
+export const CONTEXT_KEYS = {
+  /** A plan runs in this window. */
+  running: 'helios.running',
+  /** The user's Pause holds every new model call. */
+  paused: 'helios.paused',
+  /** The latest plan stopped with tasks left (paused, or the window closed mid-run) and is not running here. */
+  canResume: 'helios.canResume',
+  /** A plan is stored for this workspace. */
+  hasPlan: 'helios.hasPlan',
+  /** Agent Diffs holds changes waiting for a decision. */
+  hasProposals: 'helios.hasProposals',
+} as const;
+
+export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 
 /** Keys under the `helios.` configuration section, mapped to the core settings' field names. */
 export const SETTINGS = {
@@ -119,6 +164,8 @@ export const SECRET_KEYS = {
 
 export const STATE_KEYS = {
   simulatorNoticeShown: 'helios.simulatorNoticeShown',
+  /** Global state: the user picked a way to pay (Choose How to Pay), the simulator included. */
+  paymentChosen: 'helios.paymentChosen',
   apiKeySetOn: 'helios.apiKeySetOn',
   rotationRemindedFor: 'helios.rotationRemindedFor',
   /** Workspace state: the user's consent to verify without a sandbox in this folder. */

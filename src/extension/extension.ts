@@ -15,11 +15,12 @@ import { compactLedger } from '../infra/storage/ledgerCompactor';
 import { accountDir } from '../infra/governor/accountDir';
 import { AccountHost } from './accountHost';
 import { createAgentDiffs } from './agentDiffs/agentDiffsHost';
+import { ContextKeys, type ProposalSource } from './contextKeys';
 import { maybeRemindKeyRotation } from './commands/apiKey';
 import { registerAnalysis } from './analysis/registerAnalysis';
 import { registerCommands } from './commands/registerCommands';
 import { dagPanelDeps } from './commands/showPlan';
-import { STATE_KEYS } from './constants';
+import { STATE_KEYS, VIEW_COMMANDS } from './constants';
 import { BudgetPanel, registerBudgetPanelSerializer } from './budgetPanel/budgetPanel';
 import { budgetPanelDeps } from './commands/showBudget';
 import { DagPanel, registerDagPanelSerializer } from './dagPanel/dagPanel';
@@ -36,15 +37,21 @@ import { affectsHelios, readSettingsWithIgnored } from './settings';
 import { RepositorySettingsGuard } from './security/repositorySettingsGuard';
 import { UnsandboxedConsentStore } from './security/unsandboxedConsent';
 import { BudgetStatusBar } from './statusBar/budgetStatusBar';
+import { NotifyingPlanStore } from './views/notifyingPlanStore';
+import { registerViews } from './views/registerViews';
+import type { DecisionSource } from './views/walkthroughKeys';
 
 /** Other windows of the same account append to the ledger; windows also reset with time. */
 const LEDGER_REFRESH_MS = 30_000;
+/** Between those, a look at the account board: other windows' calls in flight show within seconds. */
+const BOARD_PEEK_MS = 3_000;
 /** Records older than the weekly total's horizon (plus a day) are compacted. */
 const LEDGER_KEEP_MS = 8 * 86_400_000;
 const COMPACT_DELAY_MS = 10_000;
 
 /** The composition root: build the services, register everything, return. Nothing heavy runs here. */
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
+  const activationStart = performance.now();
   const log = createLog();
   extension.subscriptions.push(log);
 
@@ -83,9 +90,11 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   });
   extension.subscriptions.push({ dispose: () => governor.dispose() });
   account.attach(governor);
+  // Announces what Decompose saves: the Plans view and the walkthrough follow it (views/).
   const plans = extension.storageUri
-    ? new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, { onCorrupt: corruptStateWarning(log, 'plan') })
+    ? new NotifyingPlanStore(new FilePlanStore(vscode.Uri.joinPath(extension.storageUri, 'plans').fsPath, { onCorrupt: corruptStateWarning(log, 'plan') }))
     : undefined;
+  if (plans) extension.subscriptions.push(plans);
 
   const ctx: HeliosContext = {
     extension, log, providers, governor, plans, unsandboxed,
@@ -99,16 +108,27 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   const metrics = new MetricsHost(ctx, vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? 'none');
   ctx.metrics = metrics;
   extension.subscriptions.push(metrics, metrics.onDidChange(() => DashboardPanel.currentPanel?.scheduleUpdate()));
-  ctx.cache = new CacheHost(extension.storageUri, settings, log, metrics);
-  extension.subscriptions.push(ctx.cache);
+  const cache = new CacheHost(extension.storageUri, settings, log, metrics);
+  ctx.cache = cache;
+  // Team mode shares the exact-match cache too, and follows the account host's switches.
+  void cache.useTeam(account.teamUrl);
+  extension.subscriptions.push(cache, account.onDidChangeTeam((url) => void cache.useTeam(url)));
+  let proposals: ProposalSource | undefined;
+  let decisions: DecisionSource | undefined;
   if (extension.storageUri) {
     const changes = new FileChangeStore(extension.storageUri.fsPath, { onCorrupt: corruptStateWarning(log, 'change') });
     ctx.runner = new PlanRunner(ctx, extension.storageUri, changes);
     const runner = ctx.runner;
     onDeactivate.push(() => runner.stop());
     extension.subscriptions.push(ctx.runner, ctx.runner.onDidChange((e) => metrics.schedulerEvent(e)));
-    extension.subscriptions.push(createAgentDiffs(ctx, extension.storageUri, changes).disposable);
+    const agentDiffs = createAgentDiffs(ctx, extension.storageUri, changes);
+    extension.subscriptions.push(agentDiffs.disposable);
+    decisions = { list: () => changes.list(), onDidChange: agentDiffs.service.onDidChange };
+    proposals = { pending: async () => (await changes.list()).some((c) => c.state === 'proposed' || c.state === 'conflicted'), onDidChange: agentDiffs.service.onDidChange };
   }
+  // Menus show only what can run now: running, paused, a plan, proposals (contextKeys.ts).
+  ctx.contextKeys = new ContextKeys(ctx, proposals);
+  extension.subscriptions.push(ctx.contextKeys);
   void metrics.applyPort(settings.metricsPort);
   extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (affectsHelios(e)) void metrics.applyPort(settings.metricsPort);
@@ -120,6 +140,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
 
   registerCommands(ctx);
   extension.subscriptions.push(registerAnalysis({ storageUri: extension.storageUri, log }));
+  // The Helios container: Plans and Budget, and the walkthrough's steps (Agent Diffs registers itself).
+  extension.subscriptions.push(registerViews(ctx, { decisions, ...(plans ? { planSaved: plans.onDidSave } : {}) }));
   let lastState = governor.state;
   extension.subscriptions.push(
     registerDagPanelSerializer(extension, dagPanelDeps(ctx)),
@@ -160,6 +182,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     }),
   );
   const timer = setInterval(() => void governor.refresh().catch((e: unknown) => log.warn(`Could not read the usage ledger: ${String(e)}`)), LEDGER_REFRESH_MS);
+  const peek = setInterval(() => void governor.peek().catch((e: unknown) => log.warn(`Could not look at the account board: ${String(e)}`)), BOARD_PEEK_MS);
   // Off the activation path: fold records older than the weekly horizon into window summaries.
   const compaction = setTimeout(() => {
     // Under the board's lock: no window reads the ledger while it is rewritten. (A team's ledger
@@ -177,7 +200,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
       .then((removed) => { if (removed.length > 0) log.info(`Removed ${removed.length} stale verify copies`); })
       .catch((e: unknown) => log.warn(`Could not clean up old verify copies: ${String(e)}`));
   }, COMPACT_DELAY_MS);
-  extension.subscriptions.push({ dispose: () => clearInterval(timer) }, { dispose: () => clearTimeout(compaction) }, { dispose: () => clearTimeout(staleCopies) });
+  extension.subscriptions.push({ dispose: () => clearInterval(timer) }, { dispose: () => clearInterval(peek) }, { dispose: () => clearTimeout(compaction) }, { dispose: () => clearTimeout(staleCopies) });
 
   let importing = settings.budgetIncludeClaudeCode;
   const applyClaudeCodeImport = () => void governor
@@ -194,6 +217,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
   if (!vscode.workspace.isTrusted) log.info('Restricted Mode: the budget meter, Show Budget, the dashboard and the usage import work; Decompose, Run Plan and verification wait until you trust the folder');
   void maybeShowSimulatorNotice(ctx);
   void maybeRemindKeyRotation(ctx);
+  // The end-to-end suite reads this line to measure activation: keep its wording.
+  log.info(`Helios activated in ${Math.round(performance.now() - activationStart)} ms`);
 }
 
 /** What must finish before the extension host goes: runs in flight stop (their children killed). */
@@ -219,18 +244,6 @@ async function claudeCodeInstalled(ctx: HeliosContext): Promise<boolean> {
   }
 }
 
-/** First run without a key but with Claude Code installed: let the user choose how to pay. */
-async function offerClaudeCode(): Promise<void> {
-  const choices = [
-    { label: vscode.l10n.t('Use my Claude Code (Pro/Max)'), detail: vscode.l10n.t('Runs your logged-in claude; calls draw on your subscription\'s 5-hour window.'), provider: 'claude-code' as const },
-    { label: vscode.l10n.t('Set API Key'), detail: vscode.l10n.t('Metered Anthropic API billing.'), provider: 'anthropic' as const },
-    { label: vscode.l10n.t('Use the offline simulator'), detail: vscode.l10n.t('Nothing is billed; answers are generated locally.'), provider: 'simulator' as const },
-  ];
-  const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Helios: how should Helios call Claude?'), ignoreFocusOut: true });
-  if (picked?.provider === 'claude-code') await vscode.workspace.getConfiguration('helios').update('provider', 'claude-code', vscode.ConfigurationTarget.Global);
-  if (picked?.provider === 'anthropic') await vscode.commands.executeCommand('helios.setApiKey');
-}
-
 /** Claude Code's calls of the last eight days from its local logs (read-only; no login data). */
 async function readClaudeCodeWindowUsage(log: vscode.LogOutputChannel): Promise<UsageRecord[]> {
   const report = await readClaudeCodeUsage({ since: new Date(Date.now() - LEDGER_KEEP_MS) });
@@ -246,7 +259,8 @@ async function maybeShowSimulatorNotice(ctx: HeliosContext): Promise<void> {
   if (ctx.providers.mode() !== 'simulator' || ctx.extension.globalState.get<boolean>(STATE_KEYS.simulatorNoticeShown)) return;
   await ctx.extension.globalState.update(STATE_KEYS.simulatorNoticeShown, true);
   if (ctx.settings().provider === 'auto' && (await claudeCodeInstalled(ctx))) {
-    await offerClaudeCode();
+    // First run without a key but with Claude Code installed: let the user choose how to pay.
+    await vscode.commands.executeCommand(VIEW_COMMANDS.choosePayment);
     return;
   }
   const setKey = vscode.l10n.t('Set API Key');

@@ -8,6 +8,7 @@ import type { PlanRunner } from './planRunner';
 import type { ProviderHost } from './providerHost';
 import type { MetricsHost } from './metricsHost';
 import type { CacheHost } from './cacheHost';
+import type { ContextKeys } from './contextKeys';
 import type { UnsandboxedConsentStore } from './security/unsandboxedConsent';
 
 /**
@@ -29,6 +30,8 @@ export interface HeliosContext {
   cache?: CacheHost;
   /** Set by activate once the metrics host exists. */
   metrics?: MetricsHost;
+  /** Helios's context keys for menus; set by activate. */
+  contextKeys?: ContextKeys;
   /** The user's stored consent to verify without a sandbox in this folder; set by activate. */
   unsandboxed?: UnsandboxedConsentStore;
   /** The budget as the meter and the budget panel show it. */

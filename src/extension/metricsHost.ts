@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { offer, openSetting } from './commands/nextStep';
 import { fanOutSink, type MetricsSink } from '../core/metrics/metricsSink';
 import { MetricsTally } from '../core/metrics/metricsTally';
 import type { CacheGuardOutcome, CacheLevel } from '../core/metrics/metricsSink';
@@ -89,9 +90,10 @@ export class MetricsHost implements vscode.Disposable {
     } catch (error) {
       this.port = 0;
       const inUse = error instanceof MetricsServerError && error.reason === 'metrics_port_in_use';
-      void vscode.window.showErrorMessage(inUse
+      void offer(vscode.window.showErrorMessage, inUse
         ? vscode.l10n.t('Helios could not serve metrics: port {0} is in use. Choose another "helios.metrics.port".', port)
-        : vscode.l10n.t('Helios could not serve metrics on port {0}. The log has the details.', port));
+        : vscode.l10n.t('Helios could not serve metrics on port {0}. The log has the details.', port),
+      [openSetting('helios.metrics.port')]);
       this.ctx.log.error(`Metrics endpoint failed: ${String(error)}`);
     }
   }

@@ -94,8 +94,8 @@ export class PlanRunner implements vscode.Disposable {
       const { scheduler } = await this.ensurePipeline();
       for (const plan of plans) {
         this.plans.set(plan.id, plan);
-        if (scheduler.runOf(plan.id)) await scheduler.resumePlan(plan.id);
-        else await scheduler.addPlan(plan);
+        // A cancelled run continues too ("Run Plan again to continue"); finished tasks stay finished.
+        if (scheduler.runOf(plan.id) || (await scheduler.addPlan(plan)).state === 'cancelled') await scheduler.resumePlan(plan.id);
       }
       await scheduler.whenIdle();
       return plans.map((p) => scheduler.runOf(p.id)!);
@@ -164,13 +164,6 @@ export class PlanRunner implements vscode.Disposable {
     return this.pipeline?.scheduler.pausePlan(planId) ?? Promise.resolve();
   }
 
-  async resume(planId: string): Promise<void> {
-    const scheduler = this.pipeline?.scheduler;
-    if (!scheduler?.runOf(planId)) return;
-    await this.lock([planId]);
-    await scheduler.resumePlan(planId);
-  }
-
   /** Per task: pause (abort its call, keep its place), resume, or cancel (its dependants are skipped). */
   async task(action: 'pause' | 'resume' | 'cancel', planId: string, taskId: string): Promise<void> {
     const s = this.pipeline?.scheduler;
@@ -180,8 +173,19 @@ export class PlanRunner implements vscode.Disposable {
     else await s.cancelTask(planId, taskId);
   }
 
-  cancel(planId: string): Promise<void> {
-    return this.pipeline?.scheduler.cancelPlan(planId) ?? Promise.resolve();
+  async cancel(planId: string): Promise<void> {
+    const scheduler = this.pipeline?.scheduler;
+    if (scheduler?.runOf(planId)) return scheduler.cancelPlan(planId);
+    // A run a closed window left unfinished: marked cancelled in its store, under the plan's run
+    // lock (another window may have resumed it), so nothing offers to resume it any more.
+    const stored = await this.store.load(planId);
+    if (!stored || stored.state === 'done' || stored.state === 'cancelled') return;
+    await this.lock([planId]);
+    try {
+      await this.store.save({ ...stored, state: 'cancelled', updatedAt: new Date().toISOString() });
+    } finally {
+      this.unlock([planId]);
+    }
   }
 
   /**
@@ -199,7 +203,8 @@ export class PlanRunner implements vscode.Disposable {
     this.saved.dispose();
   }
 
-  private anyRunning(): boolean {
+  /** Whether any plan runs in this window (paused and finished plans do not). */
+  anyRunning(): boolean {
     return [...this.plans.keys()].some((id) => this.isRunning(id));
   }
 
@@ -248,6 +253,8 @@ export class PlanRunner implements vscode.Disposable {
     const graph = folder ? once(async () => {
       const { openWorkspaceGraph } = await loadAnalysis();
       const { workspace, stats } = await openWorkspaceGraph({ root: folder.uri.fsPath, cacheDir: vscode.Uri.joinPath(this.storage, 'analysis').fsPath });
+      // Kept for the next session (content hashes): a reopened workspace rescans nothing.
+      void workspace.save().catch((error: unknown) => ctx.log.warn(`Dependency graph: could not save the cache: ${String(error)}`));
       return { workspace, files: stats.files, ms: stats.totalMs };
     }) : undefined;
     const verify = folder ? workspaceVerifier(folder.uri.fsPath, settings) : undefined;

@@ -69,6 +69,7 @@ const strings: BudgetPanelStrings = {
   unitTokens: 'units: weighted tokens',
   unitUsd: 'units: US dollars',
   commands: { pause: 'Pause', resume: 'Resume', openSettings: 'Settings', showLog: 'Show Log' },
+  providers: { anthropic: 'Anthropic API', simulator: 'Simulator', 'claude-code': 'Claude Code' },
 };
 
 const clock = { locale: 'en', timeZone: 'UTC' };
@@ -127,7 +128,7 @@ describe('buildBudgetView', () => {
     const v = buildBudgetView(snapshot(), strings, clock);
     assert.equal(v.state, 'throttled');
     assert.equal(v.stateLabel, 'Throttled');
-    assert.deepEqual(v.headerParts, ['Max 5x plan', 'anthropic', 'units: weighted tokens']);
+    assert.deepEqual(v.headerParts, ['Max 5x plan', 'Anthropic API', 'units: weighted tokens']);
     assert.equal(v.periodText, '5-hour window · 09:00–14:00');
     assert.equal(v.resetsInText, 'Resets in 2 h 24 min');
     assert.equal(v.resetsAtText, 'Reset time: 14:00');

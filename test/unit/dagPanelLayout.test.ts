@@ -190,6 +190,7 @@ describe('node text', () => {
     const strings = {
       empty: '', plannedBy: 'planned by', tasks: 'tasks', tokens: 'tokens', fitToView: '', dependsOn: '', files: '',
       statuses: { pending: '', ready: '', running: '', done: '', failed: '', skipped: '' }, checks: CHECKS,
+    taskTypes: TASK_TYPE_NAMES, attempts: '{0} attempts', priority: 'priority {0}',
     };
     const parts = headerParts(
       { planId: 'p', prdPath: 'PRD.md', plannedBy: 'claude-opus-5-5', provider: 's', createdAt: '', totalTokens: 1234, costUsd: 0.5, nodes: [node('A')] },
@@ -209,6 +210,7 @@ describe('statusLabel', () => {
     const strings = {
       empty: '', plannedBy: '', tasks: '', tokens: '', fitToView: '', dependsOn: '', files: '',
       statuses: { pending: '대기', ready: '준비', running: '실행 중', done: '완료', failed: '실패', skipped: '건너뜀' }, checks: CHECKS,
+      taskTypes: TASK_TYPE_NAMES, attempts: '{0}회 시도', priority: '우선순위 {0}',
     };
     assert.equal(statusLabel(strings, 'done'), '완료');
     const { statuses: _omitted, ...older } = strings;
@@ -216,6 +218,12 @@ describe('statusLabel', () => {
   });
 });
 
+/** English, as dagPanelStrings() returns it (that module needs `vscode`). */
+const TASK_TYPE_NAMES = {
+  architectural_reasoning: 'Architecture', high_level_planning: 'Planning', code_generation: 'Code generation',
+  boilerplate_generation: 'Boilerplate', refactoring: 'Refactoring', unit_test: 'Unit tests', integration_test: 'Integration tests',
+  code_review: 'Code review', documentation: 'Documentation', bug_fix: 'Bug fix',
+};
 const CHECKS = {
   verified: 'verified', verifyFailed: 'verify failed', verifyFailedTests: 'failed: {0} tests',
   notVerified: 'not verified (no sandbox available)', approved: 'approved', changesRequested: 'changes requested',
@@ -226,6 +234,7 @@ describe('checkLabels', () => {
   const strings = {
     empty: '', plannedBy: '', tasks: '', tokens: '', fitToView: '', dependsOn: '', files: '',
     statuses: { pending: '', ready: '', running: '', done: '', failed: '', skipped: '' }, checks: CHECKS,
+    taskTypes: TASK_TYPE_NAMES, attempts: '{0} attempts', priority: 'priority {0}',
   };
   const ran = (run: Partial<NonNullable<DagNodeView['run']>>): DagNodeView => ({ ...node('A'), run: { tokens: 1, costUsd: 0, attempts: 1, ...run } });
 

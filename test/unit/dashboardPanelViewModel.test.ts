@@ -43,6 +43,9 @@ const strings: DashboardPanelStrings = {
   colFailure: 'Failed',
   colSkipped: 'Skipped',
   colRate: 'Success rate',
+  agents: { architect: 'Architect', coder: 'Coder', reviewer: 'Reviewer', tester: 'Tester', analysis: 'Analysis', other: 'Other' },
+  seconds: '{0} s',
+  minutesSeconds: '{0} min {1} s',
 };
 
 const clock = { locale: 'en', timeZone: 'UTC' };
@@ -93,11 +96,11 @@ describe('buildDashboardView', () => {
     assert.deepEqual(v.cost.rows.map((r) => [r.label, r.cells, r.fraction]), [['helios', ['$1.50'], 1], ['other', ['$0.75'], 0.5]]);
     assert.equal(v.latency.valueText, '12 s');
     assert.equal(v.latency.targetText, 'Target 30 s');
-    assert.deepEqual(v.latency.rows.map((r) => [r.label, r.cells[0], r.met]), [['coder', '20 s', 'true'], ['reviewer', '45 s', 'false']]);
+    assert.deepEqual(v.latency.rows.map((r) => [r.label, r.cells[0], r.met]), [['Coder', '20 s', 'true'], ['Reviewer', '45 s', 'false']]);
     assert.equal(v.cache.summary, 'Cache hit rate: L2 and L3 together: 40% of 10 lookups hit. Target > 40%: not met.');
     assert.deepEqual(v.cache.rows.map((r) => [r.label, ...r.cells]), [['L1', '50%', '10'], ['L2', '60%', '5'], ['L3', '20%', '5']]);
     assert.equal(v.opus.summary, "Opus vs Sonnet: Opus 30%, Sonnet 60%, other 10% of the window's tokens. Target < 50%: met.");
-    assert.deepEqual(v.agents.rows.map((r) => [r.label, ...r.cells]), [['coder', '3', '1', '2', '75%'], ['reviewer', '1', '0', '0', '100%']]);
+    assert.deepEqual(v.agents.rows.map((r) => [r.label, ...r.cells]), [['Coder', '3', '1', '2', '75%'], ['Reviewer', '1', '0', '0', '100%']]);
     assert.equal(v.agents.summary, 'Agent success and failure: 80% of 5 tasks succeeded. No target.');
   });
 
@@ -155,11 +158,11 @@ describe('buildDashboardView', () => {
 
 describe('formatSeconds', () => {
   it('formats short, medium and long latencies', () => {
-    assert.equal(formatSeconds(0.42), '0.4 s');
-    assert.equal(formatSeconds(12.3), '12 s');
-    assert.equal(formatSeconds(59.7), '1 min 0 s');
-    assert.equal(formatSeconds(75), '1 min 15 s');
-    assert.equal(formatSeconds(Number.NaN), '–');
-    assert.equal(formatSeconds(-1), '–');
+    assert.equal(formatSeconds(0.42, strings), '0.4 s');
+    assert.equal(formatSeconds(12.3, strings), '12 s');
+    assert.equal(formatSeconds(59.7, strings), '1 min 0 s');
+    assert.equal(formatSeconds(75, strings), '1 min 15 s');
+    assert.equal(formatSeconds(Number.NaN, strings), '–');
+    assert.equal(formatSeconds(-1, strings), '–');
   });
 });

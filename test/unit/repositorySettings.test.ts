@@ -21,10 +21,11 @@ interface Manifest {
     untrustedWorkspaces?: { supported: boolean | string; restrictedConfigurations?: string[]; description?: string };
     virtualWorkspaces?: { supported: boolean | string; description?: string };
   };
-  contributes: { configuration: { properties: Record<string, { scope?: string; default?: unknown }> } };
+  contributes: { configuration: Array<{ properties: Record<string, { scope?: string; default?: unknown }> }> };
 }
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Manifest;
-const props = pkg.contributes.configuration.properties;
+/** Every setting of every category (the Settings editor shows them grouped). */
+const props: Record<string, { scope?: string; default?: unknown }> = Object.fromEntries(pkg.contributes.configuration.flatMap((c) => Object.entries(c.properties)));
 
 /** What a hostile value for each field looks like (a type the schema accepts, never the default). */
 function hostileValue(field: SettingField): unknown {

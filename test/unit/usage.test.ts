@@ -96,8 +96,8 @@ describe('budget meter presentation', () => {
   }
 
   it('formats tokens and durations compactly', () => {
-    assert.deepEqual([0, 999, 1_234, 45_600, 2_500_000].map(formatTokens), ['0', '999', '1.2k', '46k', '2.50M']);
-    assert.deepEqual([0, 59_000, 45 * 60_000, 192 * 60_000].map(formatDuration), ['<1m', '<1m', '45m', '3h12m']);
+    assert.deepEqual([0, 999, 1_234, 45_600, 2_500_000].map((n) => formatTokens(n)), ['0', '999', '1.2k', '46k', '2.50M']);
+    assert.deepEqual([0, 59_000, 45 * 60_000, 192 * 60_000].map((ms) => formatDuration(ms)), ['<1m', '<1m', '45m', '3h12m']);
   });
 
   it('shows the used share and the time to reset, and the simulator', async () => {

@@ -3,6 +3,7 @@ import { CHANGE_COMMANDS } from '../constants';
 import { fileContext, groupChanges, taskContext, type ChangeEntry, type FileRow, type FileViewState, type PlanGroup, type TaskRow } from './agentDiffsModel';
 import type { PlanFileRow, PlanResultRow } from './planResults';
 import type { CodeRunningReason } from '../../core/security/codeRunningFiles';
+import { localeUsd } from '../../shared/numberFormat';
 
 export const AGENT_DIFFS_VIEW_ID = 'helios.agentDiffs';
 
@@ -72,7 +73,7 @@ export function verificationText(row: TaskRow): string | undefined {
 function taskItem(row: TaskRow): vscode.TreeItem {
   const item = new vscode.TreeItem(`${row.taskId} · ${row.title}`, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `task:${row.planId}/${row.taskId}`;
-  const cost = row.costUsd !== undefined ? `$${row.costUsd.toFixed(4)}` : undefined;
+  const cost = row.costUsd !== undefined ? localeUsd(row.costUsd, vscode.env.language, { fraction: 4 }) : undefined;
   item.description = [`+${row.linesAdded} −${row.linesRemoved}`, row.model, cost, verdictText(row), verificationText(row),
     row.stale ? t('stale: based on a rejected change') : row.state === 'applied' ? t('applied') : row.state === 'rejected' ? t('rejected') : undefined]
     .filter(Boolean).join(' · ');

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { applySuggestionToProposal, findingOf, replyToFinding, setFindingStatus } from '../../core/changes/findings';
 import type { ChangeTarget } from '../../core/changes/decisions';
-import { CHANGE_COMMANDS } from '../constants';
+import { CHANGE_COMMANDS, COMMANDS } from '../constants';
+import { offer } from '../commands/nextStep';
 import { showError } from '../errorMessages';
 import type { TaskRow } from './agentDiffsModel';
 import { AGENT_DIFFS_VIEW_ID, AgentDiffsView, type AgentDiffsNode } from './agentDiffsView';
@@ -11,6 +12,7 @@ import { HunkLenses } from './hunkLenses';
 import { planUri, type AcceptPlanOutcome, type PlanResults } from './planResults';
 import { ProposedDocuments } from './proposedDocuments';
 import { ReviewComments } from './reviewComments';
+import { undoShortcut } from '../shortcuts';
 
 const t = vscode.l10n.t;
 
@@ -213,7 +215,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
 
   const decideFile = (accept: boolean) => run(async (arg) => {
     const ref = fileOf(arg);
-    if (!ref) return void vscode.window.showInformationMessage(t('Open a proposed change first (Helios: Agent Diffs).'));
+    if (!ref) return void offer(vscode.window.showInformationMessage, t('Open a proposed change first (Helios: Agent Diffs).'), [{ title: t('Review Changes'), command: COMMANDS.showAgentDiffs }]);
     const target: ChangeTarget = { kind: 'file', path: ref.path };
     if (accept) await report(await service.accept(ref, target), ref.path, ref);
     else await service.reject(ref, target);
@@ -260,7 +262,7 @@ export function registerAgentDiffs(service: ChangeService, root: () => vscode.Ur
   /** The three-way choice for a file that changed since the task read it. Never overwrites silently. */
   async function resolveConflict(ref: ChangeFileRef): Promise<void> {
     const keep = { label: t('$(circle-slash) Keep my version'), detail: t('Reject the proposal for this file; your file stays as it is.'), id: 'keep' as const };
-    const take = { label: t('$(arrow-right) Take the proposal'), detail: t('Replace your current version of the file with the proposal (undo with Ctrl+Z).'), id: 'take' as const };
+    const take = { label: t('$(arrow-right) Take the proposal'), detail: t('Replace your current version of the file with the proposal (undo with {0}).', undoShortcut()), id: 'take' as const };
     const compare = { label: t('$(diff) Compare first'), detail: t('Open your current file beside the proposal, then decide.'), id: 'compare' as const };
     const picked = await vscode.window.showQuickPick([keep, take, compare], { placeHolder: t('{0} changed since {1} read it', ref.path, ref.taskId) });
     if (picked?.id === 'keep') await service.reject(ref, { kind: 'file', path: ref.path });

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isHeliosError } from '../../core/errors/heliosError';
 import type { OpenGraph } from '../../infra/analysis/workspaceAnalysis';
 import { loadAnalysis } from './loadAnalysis';
-import { ANALYSIS_COMMANDS } from '../constants';
+import { ANALYSIS_COMMANDS, JS_WORKSPACE_KEY } from '../constants';
 import { groupsFor, type GroupKey, type TreeFile, type TreeGroup } from './graphTreeModel';
 
 export const DEPENDENCY_VIEW_ID = 'helios.dependencyGraph';
@@ -163,6 +163,26 @@ class DependencyGraphView implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 }
 
+/** A JS/TS project announces itself at a folder's root; nothing deeper is searched. */
+const PROJECT_FILES = ['package.json', 'tsconfig.json', 'jsconfig.json'] as const;
+
+async function isJsFolder(folder: vscode.Uri): Promise<boolean> {
+  const found = await Promise.all(PROJECT_FILES.map((name) => vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, name)).then(() => true, () => false)));
+  return found.includes(true);
+}
+
+/**
+ * Sets `helios.jsWorkspace` (the dependency graph's view shows only then): a few stats at the
+ * folders' roots, off the activation path, and again when such a file appears.
+ */
+function trackJsWorkspace(): vscode.Disposable {
+  const check = () => void Promise.all((vscode.workspace.workspaceFolders ?? []).map((f) => isJsFolder(f.uri)))
+    .then((found) => vscode.commands.executeCommand('setContext', JS_WORKSPACE_KEY, found.includes(true)));
+  check();
+  const watchers = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(f, `{${PROJECT_FILES.join(',')}}`), false, true, false));
+  return vscode.Disposable.from(...watchers, ...watchers.flatMap((w) => [w.onDidCreate(check), w.onDidDelete(check)]), vscode.workspace.onDidChangeWorkspaceFolders(check));
+}
+
 /** Registers the view and commands; the caller owns the returned Disposable. Cheap: nothing is loaded or parsed here. */
 export function registerAnalysis(deps: AnalysisDeps): vscode.Disposable {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -178,6 +198,7 @@ export function registerAnalysis(deps: AnalysisDeps): vscode.Disposable {
     }
   };
   const disposables: vscode.Disposable[] = [
+    trackJsWorkspace(),
     vscode.commands.registerCommand(ANALYSIS_COMMANDS.showDependencyGraph, run((v) => v.show())),
     vscode.commands.registerCommand(ANALYSIS_COMMANDS.refreshDependencyGraph, run((v) => v.refresh())),
   ];

@@ -104,5 +104,10 @@ export function budgetPanelStrings(): BudgetPanelStrings {
       openSettings: vscode.l10n.t('Settings'),
       showLog: vscode.l10n.t('Show Log'),
     },
+    providers: {
+      anthropic: vscode.l10n.t('Anthropic API'),
+      simulator: vscode.l10n.t('Simulator'),
+      'claude-code': vscode.l10n.t('Claude Code'),
+    },
   };
 }

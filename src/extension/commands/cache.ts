@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CacheStats } from '../../core/cache/cachedLlmClient';
 import { HeliosError } from '../../core/errors/heliosError';
 import type { HeliosContext } from '../heliosContext';
+import { localeInteger, localeUsd } from '../../shared/numberFormat';
 
 const t = vscode.l10n.t;
 
@@ -15,7 +16,7 @@ function failures(n: number | undefined): string {
 }
 
 function usd(n: number): string {
-  return `$${n.toFixed(n < 1 ? 4 : 2)}`;
+  return localeUsd(n, vscode.env.language, { fraction: n < 1 ? 4 : 2 });
 }
 
 /** One row per layer: what it served, what it saved, how big it is. Pure, so it reads the same in tests and UI. */
@@ -26,21 +27,21 @@ export function cacheStatsRows(stats: CacheStats | undefined, sizes: { entries: 
     {
       label: t('L1 · provider prompt cache'),
       description: t('{0} of input tokens read from cache · {1} calls', l1Share, s?.L1.calls ?? 0),
-      detail: t('read {0} · written {1} tokens · saved {2}', (s?.L1.readTokens ?? 0).toLocaleString('en-US'), (s?.L1.writeTokens ?? 0).toLocaleString('en-US'), usd(s?.L1.savedUsd ?? 0)),
+      detail: t('read {0} · written {1} tokens · saved {2}', localeInteger(s?.L1.readTokens ?? 0, vscode.env.language), localeInteger(s?.L1.writeTokens ?? 0, vscode.env.language), usd(s?.L1.savedUsd ?? 0)),
     },
     {
       label: t('L2 · exact match'),
       description: enabled.exact
         ? t('hit rate {0} · {1} hits · {2} misses', rate(s?.L2.hits ?? 0, s?.L2.misses ?? 0), s?.L2.hits ?? 0, s?.L2.misses ?? 0)
         : t('off (helios.cache.enabled)'),
-      detail: t('{0} entries · {1} KB · saved {2} tokens, {3}', sizes.entries, Math.round(sizes.bytes / 1024), (s?.L2.savedTokens ?? 0).toLocaleString('en-US'), usd(s?.L2.savedUsd ?? 0)) + failures(s?.L2.writeFailures),
+      detail: t('{0} entries · {1} KB · saved {2} tokens, {3}', sizes.entries, Math.round(sizes.bytes / 1024), localeInteger(s?.L2.savedTokens ?? 0, vscode.env.language), usd(s?.L2.savedUsd ?? 0)) + failures(s?.L2.writeFailures),
     },
     {
       label: t('L3 · semantic (guarded)'),
       description: enabled.semantic
         ? t('hit rate {0} · {1} hits · {2} hints · {3} misses', rate(s?.L3.hits ?? 0, s?.L3.misses ?? 0), s?.L3.hits ?? 0, s?.L3.hints ?? 0, s?.L3.misses ?? 0)
         : t('off (helios.cache.semantic.enabled)'),
-      detail: t('{0} entries · saved {1} tokens, {2} · blocked by guards: {3}', s?.L3.entries ?? 0, (s?.L3.savedTokens ?? 0).toLocaleString('en-US'), usd(s?.L3.savedUsd ?? 0),
+      detail: t('{0} entries · saved {1} tokens, {2} · blocked by guards: {3}', s?.L3.entries ?? 0, localeInteger(s?.L3.savedTokens ?? 0, vscode.env.language), usd(s?.L3.savedUsd ?? 0),
         Object.entries(s?.L3.blocked ?? {}).map(([g, n]) => `${g} ${n}`).join(', ') || t('none')) + failures(s?.L3.writeFailures),
     },
   ];

@@ -10,6 +10,7 @@ import type { Plan } from '../../shared/taskGraph';
 import { totalTokens } from '../../shared/usage';
 import type { HeliosContext } from '../heliosContext';
 import { pickPrd } from './pickPrd';
+import { localeInteger } from '../../shared/numberFormat';
 
 /**
  * Helios: Decompose PRD. Reads the PRD (unsaved edits included), asks the Architect for a task
@@ -64,7 +65,7 @@ export async function runDecompose(ctx: HeliosContext, arg: unknown): Promise<Pl
             phase = p;
             progress.report({ message: phaseText(p) });
           },
-          onProgress: (chars) => progress.report({ message: `${phaseText(phase)} ${vscode.l10n.t('{0} characters received', chars.toLocaleString('en-US'))}` }),
+          onProgress: (chars) => progress.report({ message: `${phaseText(phase)} ${vscode.l10n.t('{0} characters received', localeInteger(chars, vscode.env.language))}` }),
         });
         if (token.isCancellationRequested) throw new HeliosError('cancelled', 'Cancelled');
         if (result.repairs > 0) ctx.log.warn(`The Architect's first plan broke the graph rules; one repair round trip fixed it`);
@@ -89,6 +90,7 @@ async function existingCodeMap(ctx: HeliosContext, root: vscode.Uri, prdText: st
   try {
     const { openWorkspaceGraph } = await loadAnalysis();
     const { workspace } = await openWorkspaceGraph({ root: root.fsPath, cacheDir: vscode.Uri.joinPath(ctx.extension.storageUri, 'analysis').fsPath });
+    void workspace.save().catch((error: unknown) => ctx.log.warn(`Dependency graph: could not save the cache: ${String(error)}`));
     const map = await buildRepoMap(workspace, { budgetTokens: 2_000, focusText: prdText.slice(0, 4_000) });
     ctx.log.info(`Repo map for the Architect: ${map.files.length} files, ${map.tokens} tokens (${map.omitted} more ranked files did not fit)`);
     return map.files.length > 0 ? map.text : undefined;

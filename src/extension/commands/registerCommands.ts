@@ -4,7 +4,8 @@ import { COMMANDS, type CommandId } from '../constants';
 import { DagPanel } from '../dagPanel/dagPanel';
 import { showError } from '../errorMessages';
 import type { HeliosContext } from '../heliosContext';
-import { runCancelRun, runPauseRun, runRunPlan, runTaskAction } from './runPlan';
+import { runCancelRun, runPauseRun, runResumeRun, runRunPlan, runTaskAction } from './runPlan';
+import { offer } from './nextStep';
 import { runShowBudget } from './showBudget';
 import { runClearCache, runShowCacheStats } from './cache';
 import { runShowDashboard } from '../dashboardPanel/dashboardPanelDeps';
@@ -13,6 +14,7 @@ import { runDecompose } from './decomposePrd';
 import { dagPanelDeps, runShowPlan } from './showPlan';
 import { runUnsandboxedVerification } from '../security/unsandboxedConsent';
 import { COMMANDS_NEEDING_TRUST, requireTrust } from '../security/workspaceTrust';
+import { localeDecimal, localeInteger } from '../../shared/numberFormat';
 
 type Handler = (ctx: HeliosContext, ...args: unknown[]) => Promise<void> | void;
 
@@ -25,16 +27,18 @@ const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.decomposePrd]: async (ctx, arg) => {
     const plan = await runDecompose(ctx, arg);
     if (!plan) return;
+    ctx.contextKeys?.soon();
     DagPanel.show(dagPanelDeps(ctx));
-    void vscode.window.showInformationMessage(
+    void offer(vscode.window.showInformationMessage,
       vscode.l10n.t('Plan ready: {0} tasks by {1} · {2} tokens · ${3}', plan.graph.tasks.length, plan.plannedBy,
-        totalTokens(plan.usage).toLocaleString('en-US'), plan.costUsd.toFixed(4)),
+        localeInteger(totalTokens(plan.usage), vscode.env.language), localeDecimal(plan.costUsd, 4, vscode.env.language)),
+      [{ title: vscode.l10n.t('Run Plan'), command: COMMANDS.runPlan }, { title: vscode.l10n.t('Show Plan'), command: COMMANDS.showPlan }],
     );
   },
   [COMMANDS.showPlan]: (ctx) => runShowPlan(ctx),
   [COMMANDS.runPlan]: (ctx) => runRunPlan(ctx),
-  [COMMANDS.pauseRun]: (ctx) => runPauseRun(ctx, true),
-  [COMMANDS.resumeRun]: (ctx) => runPauseRun(ctx, false),
+  [COMMANDS.pauseRun]: (ctx) => runPauseRun(ctx),
+  [COMMANDS.resumeRun]: (ctx) => runResumeRun(ctx),
   [COMMANDS.cancelRun]: (ctx) => runCancelRun(ctx),
   [COMMANDS.pauseTask]: (ctx) => runTaskAction(ctx, 'pause'),
   [COMMANDS.resumeTask]: (ctx) => runTaskAction(ctx, 'resume'),
@@ -43,9 +47,14 @@ const HANDLERS: Record<CommandId, Handler> = {
   [COMMANDS.showDashboard]: (ctx) => runShowDashboard(ctx, ctx.metrics),
   [COMMANDS.pause]: (ctx) => {
     ctx.governor.setPaused(true);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Helios is paused: no new model call starts until you resume. Calls in flight finish.'));
+    void offer(vscode.window.showInformationMessage, vscode.l10n.t('Helios is paused: no new model call starts until you resume. Calls in flight finish.'),
+      [{ title: vscode.l10n.t('Resume'), command: COMMANDS.resume }]);
   },
   [COMMANDS.resume]: (ctx) => {
+    if (!ctx.governor.manuallyPaused) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Helios is not paused: model calls start as the budget allows.'));
+      return;
+    }
     ctx.governor.setPaused(false);
     void vscode.window.showInformationMessage(vscode.l10n.t('Helios resumed.'));
   },

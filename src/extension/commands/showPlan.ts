@@ -3,7 +3,7 @@ import { HeliosError } from '../../core/errors/heliosError';
 import type { DagSnapshot } from '../../shared/protocol/dagPanel';
 import { DagPanel, type DagPanelDeps } from '../dagPanel/dagPanel';
 import { buildDagSnapshot } from '../dagPanel/dagSnapshot';
-import { dagPanelStrings } from '../dagPanel/dagPanelStrings';
+import { dagPanelStrings, dagRunText } from '../dagPanel/dagPanelStrings';
 import type { HeliosContext } from '../heliosContext';
 
 /** What the DAG panel needs; the snapshot always comes from the stored plan (the host is the truth). */
@@ -17,7 +17,7 @@ export function dagPanelDeps(ctx: HeliosContext): DagPanelDeps {
       const plan = await ctx.plans?.latest();
       if (!plan) return null;
       const budget = ctx.budgetSnapshot();
-      return buildDagSnapshot(plan, await ctx.runner?.runOf(plan.id), { state: budget.state, resetsAt: budget.period.end });
+      return buildDagSnapshot(plan, await ctx.runner?.runOf(plan.id), { state: budget.state, resetsAt: budget.period.end }, dagRunText());
     },
   };
 }

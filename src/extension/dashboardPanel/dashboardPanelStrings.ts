@@ -52,5 +52,15 @@ export function dashboardPanelStrings(): DashboardPanelStrings {
     colFailure: vscode.l10n.t('Failed'),
     colSkipped: vscode.l10n.t('Skipped'),
     colRate: vscode.l10n.t('Success rate'),
+    agents: {
+      architect: vscode.l10n.t('Architect'),
+      coder: vscode.l10n.t('Coder'),
+      reviewer: vscode.l10n.t('Reviewer'),
+      tester: vscode.l10n.t('Tester'),
+      analysis: vscode.l10n.t('Analysis'),
+      other: vscode.l10n.t('Other'),
+    },
+    seconds: vscode.l10n.t('{0} s'),
+    minutesSeconds: vscode.l10n.t('{0} min {1} s'),
   };
 }

@@ -24,7 +24,7 @@ export class BudgetStatusBar implements vscode.Disposable {
   /** `customEndpoint`: the Anthropic endpoint in use when it is not the official one. */
   render(snapshot: BudgetSnapshot, provider: 'anthropic' | 'simulator' | 'claude-code', customEndpoint?: string): void {
     const view = presentBudget({
-      snapshot, provider, t: vscode.l10n.t, commands: METER_COMMANDS,
+      snapshot, provider, t: vscode.l10n.t, commands: METER_COMMANDS, locale: vscode.env.language,
       ...(customEndpoint ? { customEndpoint } : {}),
       time: (iso) => new Date(iso).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' }),
     });

@@ -1,5 +1,5 @@
 import type { BudgetSnapshot, UsageSourceKind } from '../../shared/budget';
-import type { Translate } from './budgetPresentation';
+import type { Translate } from '../translate';
 
 /** The tooltip's groups, in the snapshot's order; the budget panel lists every row of each. */
 const GROUPS: readonly UsageSourceKind[] = ['self', 'window', 'cli', 'bench', 'member', 'claudeCode', 'other', 'unattributed'];

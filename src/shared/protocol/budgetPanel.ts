@@ -97,6 +97,8 @@ export interface BudgetPanelStrings {
   readonly unitTokens: string;
   readonly unitUsd: string;
   readonly commands: Readonly<Record<BudgetPanelCommand, string>>;
+  /** Provider names for the header ("anthropic", "simulator", "claude-code"); one not listed shows its key. */
+  readonly providers: Readonly<Record<string, string>>;
 }
 
 export type HostToBudgetPanel = {

@@ -24,12 +24,12 @@ export interface DagNodeView {
 
 export interface DagNodeRun {
   readonly model?: string;
-  /** The router's one-line reason, e.g. "boilerplate → Sonnet". */
+  /** Why the router chose the model, in the UI language (the host localizes the reason code). */
   readonly reason?: string;
   readonly tokens: number;
   readonly costUsd: number;
   readonly attempts: number;
-  /** Why the task failed, or which task's failure skipped it. */
+  /** Why the task failed, or which task's failure skipped it, in the UI language. */
   readonly error?: string;
   /** The verify command's outcome on the change (sandboxed), when verification ran. */
   readonly verification?: { readonly status: VerificationStatus; readonly failedTests?: number };
@@ -85,6 +85,12 @@ export interface DagPanelStrings {
   readonly budgetThrottled?: string;
   /** Status names for the legend, node tooltips and the details pane. */
   readonly statuses: Readonly<Record<TaskStatus, string>>;
+  /** Task type names for the nodes and the details pane; a type not listed shows its key. */
+  readonly taskTypes: Readonly<Record<TaskType, string>>;
+  /** `{0}` = model calls made for the task, when more than one. */
+  readonly attempts: string;
+  /** `{0}` = the task's priority, 1 (highest) … 5. */
+  readonly priority: string;
 }
 
 export type HostToDagPanel =

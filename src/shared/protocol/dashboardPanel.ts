@@ -89,6 +89,11 @@ export interface DashboardPanelStrings {
   readonly colFailure: string;
   readonly colSkipped: string;
   readonly colRate: string;
+  /** Agent names for the table rows ("architect", "coder", …); an agent not listed shows its key. */
+  readonly agents: Readonly<Record<string, string>>;
+  /** Durations: `{0}` seconds ("12 s"); `{0}` minutes and `{1}` seconds ("1 min 15 s"). */
+  readonly seconds: string;
+  readonly minutesSeconds: string;
 }
 
 export type HostToDashboardPanel = {

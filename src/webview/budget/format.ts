@@ -1,9 +1,11 @@
 /**
  * Number, money, time and text helpers for the budget panel. DOM-free, so node tests them.
- * Numbers use a fixed, language-neutral shape (`12.3k`, `$1.23`); clock times and dates follow
- * the UI language through Intl.
+ * Numbers keep a compact shape (`12.3k`, `$1.23`) with the UI language's digits and separators;
+ * clock times and dates follow the UI language through Intl. `locale` defaults to the page's.
  */
 import type { BudgetUnit } from '../../shared/budget';
+import { localeInteger, localePercent, localeTrimmed, localeUsd } from '../../shared/numberFormat';
+import { pageLocale } from '../common/pageLocale';
 
 /** Fills `{0}`, `{1}`… in a localized template; an unknown placeholder stays visible. */
 export function fill(template: string, ...args: ReadonlyArray<string | number>): string {
@@ -13,48 +15,43 @@ export function fill(template: string, ...args: ReadonlyArray<string | number>):
   });
 }
 
-function trimZero(s: string): string {
-  return s.replace(/\.0+$/, '');
-}
-
 /** 950 · 12.3k · 123k · 1.23M · 12.3M · 1.2B; negative and non-finite values are handled. */
-export function formatTokens(n: number): string {
+export function formatTokens(n: number, locale = pageLocale()): string {
   if (!Number.isFinite(n)) return '–';
-  if (n < 0) return `−${formatTokens(-n)}`;
-  if (n < 1_000) return String(Math.round(n));
+  if (n < 0) return `−${formatTokens(-n, locale)}`;
+  if (n < 1_000) return localeInteger(n, locale);
   // Rounding can carry into the next unit (999 950 → "1000k"): move up instead.
-  if (n < 99_950) return `${trimZero((n / 1_000).toFixed(1))}k`;
-  if (n < 999_500) return `${Math.round(n / 1_000)}k`;
-  if (n < 9_995_000) return `${trimZero((n / 1_000_000).toFixed(2))}M`;
-  if (n < 999_950_000) return `${trimZero((n / 1_000_000).toFixed(1))}M`;
-  return `${trimZero((n / 1_000_000_000).toFixed(1))}B`;
+  if (n < 99_950) return `${localeTrimmed(n / 1_000, 1, locale)}k`;
+  if (n < 999_500) return `${localeInteger(n / 1_000, locale)}k`;
+  if (n < 9_995_000) return `${localeTrimmed(n / 1_000_000, 2, locale)}M`;
+  if (n < 999_950_000) return `${localeTrimmed(n / 1_000_000, 1, locale)}M`;
+  return `${localeTrimmed(n / 1_000_000_000, 1, locale)}B`;
 }
 
 /** $0 · $0.0042 (below a cent) · $1.23 · $1,234.56 · $12,345 (whole dollars from $10k). */
-export function formatUsd(usd: number): string {
+export function formatUsd(usd: number, locale = pageLocale()): string {
   if (!Number.isFinite(usd)) return '–';
-  if (usd < 0) return `−${formatUsd(-usd)}`;
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toPrecision(2).replace(/0+$/, '')}`;
-  const digits = usd >= 10_000 ? 0 : 2;
-  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  if (usd < 0) return `−${formatUsd(-usd, locale)}`;
+  if (usd === 0) return localeUsd(0, locale, { fraction: 0 });
+  if (usd < 0.01) return localeUsd(usd, locale, { significant: 2 });
+  return localeUsd(usd, locale, { fraction: usd >= 10_000 ? 0 : 2 });
 }
 
 /** An amount in the budget's unit: weighted tokens, or dollars for `api` plans. */
-export function formatUnits(n: number, unit: BudgetUnit): string {
-  return unit === 'usd' ? formatUsd(n) : formatTokens(n);
+export function formatUnits(n: number, unit: BudgetUnit, locale = pageLocale()): string {
+  return unit === 'usd' ? formatUsd(n, locale) : formatTokens(n, locale);
 }
 
-export function formatInteger(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';
+export function formatInteger(n: number, locale = pageLocale()): string {
+  return localeInteger(n, locale);
 }
 
 /** 0 → "0%", 0.4 → "<1%", 12.34 → "12%", over 100 kept as is. `fraction` is 0..1 (or more). */
-export function formatPercent(fraction: number): string {
+export function formatPercent(fraction: number, locale = pageLocale()): string {
   if (!Number.isFinite(fraction)) return '–';
   const pct = fraction * 100;
-  if (pct > 0 && pct < 1) return '<1%';
-  return `${Math.round(pct)}%`;
+  if (pct > 0 && pct < 1) return `<${localePercent(0.01, locale)}`;
+  return localePercent(Math.round(pct) / 100, locale);
 }
 
 export interface DurationStrings {

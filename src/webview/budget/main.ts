@@ -6,6 +6,7 @@ import type { BudgetSnapshot } from '../../shared/budget';
 import type { BudgetPanelCommand, BudgetPanelSection, BudgetPanelStrings } from '../../shared/protocol/budgetPanel';
 import { BUDGET_PANEL_SECTIONS } from '../../shared/protocol/budgetPanel';
 import { h } from '../common/dom';
+import { pageLocale, setPageLocale } from '../common/pageLocale';
 import type { ClockOptions } from './format';
 import { renderGauge } from './gauge';
 import { renderHistory } from './historyChart';
@@ -50,7 +51,8 @@ class BudgetApp {
     this.live.setAttribute('role', 'status');
     this.root.after(this.live);
     this.collapsed = new Set(parseViewState(vscode.getState()).collapsed);
-    this.clock = { locale: document.documentElement.lang || 'en' };
+    setPageLocale(document.documentElement.lang);
+    this.clock = { locale: pageLocale() };
     window.addEventListener('message', (e: MessageEvent<unknown>) => {
       if (isHostMessage(e.data)) this.onSnapshot(e.data.snapshot, e.data.strings);
     });

@@ -1,7 +1,8 @@
 /** The details pane for the selected task, and the header and legend above the graph. */
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { TaskStatus } from '../../shared/taskGraph';
-import { budgetNotice, checkLabels, formatInteger, headerParts, STATUS_GLYPH, statusLabel } from './format';
+import { budgetNotice, checkLabels, formatInteger, headerParts, runFacts, STATUS_GLYPH, statusLabel, taskTypeLabel } from './format';
+import { fill } from '../budget/format';
 import { h } from '../common/dom';
 
 export interface DetailsHandlers {
@@ -42,13 +43,12 @@ export function renderDetails(
   const meta = h(
     'p',
     'dag-details-meta',
-    `${node.id} · ${node.taskType} · P${node.priority} · ~${formatInteger(node.estimatedTokens)} ${strings.tokens}`,
+    `${node.id} · ${taskTypeLabel(strings, node.taskType)} · ${fill(strings.priority, formatInteger(node.priority))} · ~${formatInteger(node.estimatedTokens)} ${strings.tokens}`,
   );
   const description = h('p', 'dag-details-description', node.description);
   if (node.run) {
     const run = node.run;
-    const facts = [run.model, run.reason, `${run.tokens.toLocaleString()} tokens`, `$${run.costUsd.toFixed(4)}`, run.attempts > 1 ? `${run.attempts} attempts` : undefined, ...checkLabels(node, strings), run.error]
-      .filter((x): x is string => Boolean(x));
+    const facts = [...runFacts(run, strings), ...checkLabels(node, strings), run.error].filter((x): x is string => Boolean(x));
     description.append(h('span', 'dag-details-run', ` — ${facts.join(' · ')}`));
   }
 

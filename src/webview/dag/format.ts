@@ -1,6 +1,9 @@
 /** Text helpers for the panel, DOM-free so node can test them. */
-import type { TaskStatus } from '../../shared/taskGraph';
+import type { TaskStatus, TaskType } from '../../shared/taskGraph';
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
+import { localeInteger, localeUsd } from '../../shared/numberFormat';
+import { pageLocale } from '../common/pageLocale';
+import { fill, formatClock } from '../budget/format';
 
 /**
  * Language-neutral status marks, so status is not carried by colour alone (the protocol has no
@@ -22,6 +25,12 @@ export const STATUS_GLYPH: Readonly<Record<TaskStatus, string>> = {
 export function statusLabel(strings: DagPanelStrings, status: TaskStatus): string {
   const labels = (strings as { statuses?: Partial<Record<TaskStatus, string>> }).statuses;
   return labels?.[status] || status;
+}
+
+/** The localized task type name; guarded like `statusLabel`, so a missing entry shows its key. */
+export function taskTypeLabel(strings: DagPanelStrings, type: TaskType): string {
+  const labels = (strings as { taskTypes?: Partial<Record<TaskType, string>> }).taskTypes;
+  return labels?.[type] || type;
 }
 
 /** East Asian wide characters (Hangul, CJK, kana, full-width forms) take about two columns. */
@@ -54,13 +63,21 @@ export function ellipsize(text: string, maxColumns: number): string {
   return `${kept.trimEnd()}…`;
 }
 
-export function formatInteger(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString() : '–';
+export function formatInteger(n: number, locale = pageLocale()): string {
+  return localeInteger(n, locale);
 }
 
-export function formatCost(usd: number): string {
+/** Dollars with cents, or four decimals below a cent; `digits` forces a precision. */
+export function formatCost(usd: number, locale = pageLocale(), digits?: number): string {
   if (!Number.isFinite(usd)) return '–';
-  return `$${usd.toFixed(usd !== 0 && Math.abs(usd) < 0.01 ? 4 : 2)}`;
+  return localeUsd(usd, locale, { fraction: digits ?? (usd !== 0 && Math.abs(usd) < 0.01 ? 4 : 2) });
+}
+
+/** The facts of a task's run for the details pane: model, reason, tokens, cost, attempts. */
+export function runFacts(run: NonNullable<DagNodeView['run']>, strings: DagPanelStrings): string[] {
+  const attempts = run.attempts > 1 ? fill(strings.attempts, formatInteger(run.attempts)) : undefined;
+  return [run.model, run.reason, `${formatInteger(run.tokens)} ${strings.tokens}`, formatCost(run.costUsd, pageLocale(), 4), attempts]
+    .filter((x): x is string => Boolean(x));
 }
 
 /** The pieces of the header line, in order; the renderer joins them with separators. */
@@ -82,17 +99,22 @@ export function checkLabels(node: DagNodeView, strings: DagPanelStrings): string
   const out: string[] = [];
   const v = run.verification;
   if (v?.status === 'passed') out.push(`✓ ${checks.verified}`);
-  else if (v?.status === 'failed') out.push(`✗ ${v.failedTests ? checks.verifyFailedTests.replace('{0}', String(v.failedTests)) : checks.verifyFailed}`);
+  else if (v?.status === 'failed') out.push(`✗ ${v.failedTests ? fill(checks.verifyFailedTests, formatInteger(v.failedTests)) : checks.verifyFailed}`);
   else if (v?.status === 'unavailable') out.push(`○ ${checks.notVerified}`);
   if (run.review?.verdict === 'approve') out.push(`✓ ${checks.approved}`);
   else if (run.review?.verdict === 'request_changes') out.push(`✎ ${checks.changesRequested}`);
   const i = run.integration;
   if (i?.status === 'merged' && checks.merged) out.push(`⇄ ${checks.merged}`);
-  else if (i?.status === 'rebased' && checks.rebased) out.push(`↻ ${checks.rebased.replace('{0}', `$${(i.rebaseCostUsd ?? 0).toFixed(4)}`)}`);
+  else if (i?.status === 'rebased' && checks.rebased) out.push(`↻ ${fill(checks.rebased, formatCost(i.rebaseCostUsd ?? 0, pageLocale(), 4))}`);
   else if (i?.status === 'conflicted' && checks.conflicted) out.push(`⚠ ${checks.conflicted}`);
   else if (i?.status === 'stale' && checks.stale) out.push(`⚠ ${checks.stale}`);
-  if (run.earlierCostUsd !== undefined && checks.rerun && i?.status !== 'stale') out.push(`⟳ ${checks.rerun.replace('{0}', `$${run.earlierCostUsd.toFixed(4)}`)}`);
+  if (run.earlierCostUsd !== undefined && checks.rerun && i?.status !== 'stale') out.push(`⟳ ${fill(checks.rerun, formatCost(run.earlierCostUsd, pageLocale(), 4))}`);
   return out;
+}
+
+/** "14:32" in the UI language (24-hour); the input itself when it is not a date. */
+export function formatTime(iso: string, locale = pageLocale()): string {
+  return Number.isNaN(Date.parse(iso)) ? iso : formatClock(iso, { locale });
 }
 
 /** The header's budget line while the run is held back: the state and when the window resets. */
@@ -100,7 +122,5 @@ export function budgetNotice(snapshot: DagSnapshot, strings: DagPanelStrings): s
   const b = snapshot.budget;
   const text = b?.state === 'paused' ? strings.budgetPaused : b?.state === 'throttled' ? strings.budgetThrottled : undefined;
   if (!b || !text) return undefined;
-  const at = new Date(b.resetsAt);
-  const time = Number.isNaN(at.getTime()) ? b.resetsAt : at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return `${b.state === 'paused' ? '⏸' : '⚠'} ${text.replace('{0}', time)}`;
+  return `${b.state === 'paused' ? '⏸' : '⚠'} ${fill(text, formatTime(b.resetsAt))}`;
 }

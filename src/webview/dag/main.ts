@@ -9,6 +9,8 @@ import type { GraphView } from './render';
 import { markSelection, renderGraph } from './render';
 import { renderDetails, renderHeader, renderLegend } from './details';
 import { PanZoom } from './panZoom';
+import { pageLocale, setPageLocale } from '../common/pageLocale';
+import { localePercent } from '../../shared/numberFormat';
 import type { ViewTransform } from './viewTransform';
 import { isBoxVisible, parseViewState } from './viewTransform';
 import type { DagVsCodeApi } from './vscodeApi';
@@ -54,6 +56,7 @@ class DagApp {
 
   constructor(private readonly vscode: DagVsCodeApi) {
     this.root = document.getElementById('dag-root') ?? document.body.appendChild(div('', 'dag-root'));
+    setPageLocale(document.documentElement.lang);
     this.restored = parseViewState(vscode.getState());
     this.buildSkeleton();
     this.panZoom = new PanZoom(this.canvas, {
@@ -199,7 +202,7 @@ class DagApp {
   }
 
   private onTransform(t: ViewTransform): void {
-    this.zoomLabel.textContent = `${Math.round(t.zoom * 100)}%`;
+    this.zoomLabel.textContent = localePercent(t.zoom, pageLocale());
     this.root.classList.toggle('is-far', t.zoom < FAR_ZOOM);
     this.scheduleSave();
   }

@@ -6,7 +6,7 @@
 import type { DagNodeView, DagPanelStrings, DagSnapshot } from '../../shared/protocol/dagPanel';
 import type { DagLayout, LaidOutNode } from './layout';
 import { edgePathData } from './layout';
-import { checkLabels, ellipsize, STATUS_GLYPH, statusLabel } from './format';
+import { checkLabels, ellipsize, STATUS_GLYPH, statusLabel, taskTypeLabel } from './format';
 import { svgEl as el, svgText } from '../common/dom';
 
 const ARROW = 'dag-arrow';
@@ -75,7 +75,7 @@ function renderNode(
   text(inner, 'dag-node-title', 29, 22, ellipsize(node.title, TITLE_COLUMNS));
   const checks = checkLabels(node, strings);
   // Once checks ran they matter more than the task type (which the details pane still shows).
-  text(inner, 'dag-node-meta', 13, 40, ellipsize([node.id, ...(checks.length > 0 ? checks : [node.taskType])].join(' · '), META_COLUMNS));
+  text(inner, 'dag-node-meta', 13, 40, ellipsize([node.id, ...(checks.length > 0 ? checks : [taskTypeLabel(strings, node.taskType)])].join(' · '), META_COLUMNS));
   if (node.run?.verification) g.setAttribute('data-verification', node.run.verification.status);
   if (node.run?.review) g.setAttribute('data-review', node.run.review.verdict);
   if (node.run?.integration) g.setAttribute('data-integration', node.run.integration.status);

@@ -8,6 +8,7 @@
 import type { DashboardPanelStrings, DashboardSnapshot } from '../../shared/protocol/dashboardPanel';
 import { DASHBOARD_KPIS, type DashboardKpi } from '../../shared/protocol/dashboardPanel';
 import { h } from '../common/dom';
+import { pageLocale, setPageLocale } from '../common/pageLocale';
 import { renderShareBar, renderTable, renderWindowGauge } from './charts';
 import { buildDashboardView, type DashboardView, type KpiHeader } from './viewModel';
 import { getVsCodeApi, isHostMessage } from './vscodeApi';
@@ -77,6 +78,7 @@ class DashboardApp {
     this.root = document.getElementById('dashboard-root') ?? document.body.appendChild(h('div', ''));
     this.root.id = 'dashboard-root';
     this.root.setAttribute('aria-busy', 'true');
+    setPageLocale(document.documentElement.lang);
     window.addEventListener('message', (e: MessageEvent<unknown>) => {
       if (isHostMessage(e.data)) this.onSnapshot(e.data.snapshot, e.data.strings);
     });
@@ -89,7 +91,7 @@ class DashboardApp {
       this.root.replaceChildren(h('p', 'dash-message', strings.unavailable));
       return;
     }
-    const view = buildDashboardView(snapshot, strings, { locale: document.documentElement.lang || 'en' });
+    const view = buildDashboardView(snapshot, strings, { locale: pageLocale() });
     const header = h('header', 'dash-header');
     header.append(h('h1', 'dash-title', strings.title), h('p', 'dash-updated', view.updatedText));
     const grid = h('div', 'dash-grid');

@@ -10,6 +10,8 @@ import {
   type DashboardSnapshot,
 } from '../../shared/protocol/dashboardPanel';
 import { type ClockOptions, fill, formatClock, formatInteger, formatPercent, formatTokens, formatUsd } from '../budget/format';
+import { localeDecimal, localeInteger } from '../../shared/numberFormat';
+import { pageLocale } from '../common/pageLocale';
 
 /** The design's targets. */
 export const TARGETS = {
@@ -61,13 +63,20 @@ const metOf = (known: boolean, ok: boolean): KpiMet => (!known ? 'unknown' : ok 
 const safe = (n: number): number => (Number.isFinite(n) ? n : 0);
 const clamp01 = (n: number): number => Math.min(1, Math.max(0, safe(n)));
 
-/** 0.42 → "0.4 s", 12.3 → "12 s", 75 → "1 min 15 s". */
-export function formatSeconds(s: number): string {
+type DurationStrings = Pick<DashboardPanelStrings, 'seconds' | 'minutesSeconds'>;
+
+/** 0.42 → "0.4 s", 12.3 → "12 s", 75 → "1 min 15 s", with the units from the host's strings. */
+export function formatSeconds(s: number, strings: DurationStrings, locale = pageLocale()): string {
   if (!Number.isFinite(s) || s < 0) return '–';
-  if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 59.5) return `${Math.round(s)} s`;
+  if (s < 10) return fill(strings.seconds, localeDecimal(s, 1, locale));
+  if (s < 59.5) return fill(strings.seconds, localeInteger(s, locale));
   const total = Math.round(s);
-  return `${Math.floor(total / 60)} min ${total % 60} s`;
+  return fill(strings.minutesSeconds, localeInteger(Math.floor(total / 60), locale), localeInteger(total % 60, locale));
+}
+
+/** The agent's name in the UI language; its key for an agent the host has no name for. */
+function agentName(strings: DashboardPanelStrings, agent: string): string {
+  return (strings.agents as Readonly<Record<string, string>> | undefined)?.[agent] || agent;
 }
 
 function header(
@@ -127,15 +136,15 @@ function latencyKpi(s: DashboardSnapshot, strings: DashboardPanelStrings): Dashb
   const entries = Object.entries(p.avg_task_latency_by_agent).sort(([a], [b]) => a.localeCompare(b));
   const max = Math.max(TARGETS.latencyBelowSeconds, ...entries.map(([, v]) => safe(v)));
   const rows = entries.map(([agent, secs]) => ({
-    label: agent,
-    cells: [formatSeconds(secs)],
+    label: agentName(strings, agent),
+    cells: [formatSeconds(secs, strings)],
     fraction: clamp01(secs / max),
     met: metOf(true, secs < TARGETS.latencyBelowSeconds),
   }));
-  const valueText = avg === null ? '–' : formatSeconds(avg);
+  const valueText = avg === null ? '–' : formatSeconds(avg, strings);
   const summary = avg === null ? strings.noTasks : fill(strings.latencySummary, valueText);
   return {
-    ...header(strings, 'latency', avg ?? 0, metOf(avg !== null, (avg ?? 0) < TARGETS.latencyBelowSeconds), valueText, formatSeconds(TARGETS.latencyBelowSeconds), summary),
+    ...header(strings, 'latency', avg ?? 0, metOf(avg !== null, (avg ?? 0) < TARGETS.latencyBelowSeconds), valueText, formatSeconds(TARGETS.latencyBelowSeconds, strings), summary),
     rows,
   };
 }
@@ -190,7 +199,7 @@ function agentsKpi(s: DashboardSnapshot, strings: DashboardPanelStrings): Dashbo
     success += safe(t.success);
     ran += n;
     return {
-      label: agent,
+      label: agentName(strings, agent),
       cells: [formatInteger(t.success), formatInteger(t.failure), formatInteger(t.skipped), n > 0 ? formatPercent(t.success / n) : '–'],
       fraction: n > 0 ? clamp01(t.success / n) : 0,
       met: 'unknown' as const,
