@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { likelyFiles } from '../core/analysis/taskFiles';
 import { buildContext } from '../core/context/contextBuilder';
@@ -80,15 +81,24 @@ export async function runBench(argv: string[], write: Write = out, log: Write = 
   if (what !== 'graph') return usage("bench supports 'graph'", log);
   const { values, positionals } = parseFlags('bench graph', {
     args: rest, allowPositionals: true,
-    options: { runs: { type: 'string', default: '3' }, updates: { type: 'string', default: '20' }, madge: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { runs: { type: 'string', default: '3' }, updates: { type: 'string', default: '20' }, madge: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, baseline: { type: 'string' } },
   });
   const dir = positionals[0];
   if (!dir) return usage('bench graph needs a directory', log);
   if (await refusedFolder(dir, log)) return 2;
   const { benchGraph, findMadgeCli } = await import('../infra/analysis/graphBench');
+  const { findAnalysisBundle, formatFirstBuild } = await import('../infra/analysis/firstBuildBench');
   const madgeCli = values.madge ? findMadgeCli(process.cwd()) : undefined;
   if (values.madge && !madgeCli) log('madge is not installed here; timing Helios alone.\n');
-  const r = await benchGraph(path.resolve(dir), { runs: intFlag('--runs', values.runs, { min: 1, max: 1_000, default: 3 }), updates: intFlag('--updates', values.updates, { min: 1, max: 100_000, default: 20 }), ...(madgeCli ? { madgeCli } : {}) });
+  const bundle = findAnalysisBundle();
+  if (!bundle) log('No dist/analysis.js (run `node esbuild.mjs`): the first-build breakdown is skipped.\n');
+  const baseline = values.baseline ? path.resolve(values.baseline) : undefined;
+  if (baseline && !(await isFile(baseline))) return usage(`--baseline ${values.baseline} is not an analysis bundle file`, log);
+  const runs = intFlag('--runs', values.runs, { min: 1, max: 1_000, default: 3 });
+  const r = await benchGraph(path.resolve(dir), {
+    runs, updates: intFlag('--updates', values.updates, { min: 1, max: 100_000, default: 20 }), ...(madgeCli ? { madgeCli } : {}),
+    ...(bundle ? { firstBuild: { bundle, ...(baseline ? { baseline } : {}), runs: Math.min(runs, 2) } } : {}),
+  });
   if (values.json) {
     write(`${JSON.stringify(r, null, 2)}\n`);
     return 0;
@@ -97,7 +107,18 @@ export async function runBench(argv: string[], write: Write = out, log: Write = 
   if (r.madge) {
     write(`madge ${r.madge.ms.toFixed(0)} ms · ratio ×${r.madge.ratio.toFixed(1)} · edges: recall ${(r.madge.agreement.recall * 100).toFixed(2)} %, precision ${(r.madge.agreement.precision * 100).toFixed(2)} %\n`);
   }
+  if (r.firstBuild) {
+    write('first build in a fresh process (the faster of the runs, ms):\n');
+    for (const [name, fb] of [['', r.firstBuild.current], ['baseline ', r.firstBuild.baseline]] as const) {
+      if (!fb) continue;
+      write(`  ${formatFirstBuild(`${name}new workspace`, fb.fresh)}\n  ${formatFirstBuild(`${name}reopened (cache)`, fb.reopened)}\n`);
+    }
+  }
   return 0;
+}
+
+function isFile(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile(), () => false);
 }
 
 /** A missing path or a file would analyse as "0 files" and look like success: say which it is instead. */
@@ -115,5 +136,5 @@ function usage(message: string, log: Write): number {
 export const analysisCommands: Record<string, AnalysisCliCommand> = {
   graph: { usage: 'graph <dir> [--json] [--no-external] [--cache DIR]', run: (argv) => runGraph(argv) },
   context: { usage: 'context <dir> --task "<text>" [--files a,b] [--budget N] [--json] [--cache DIR]', run: (argv) => runContext(argv) },
-  bench: { usage: 'bench graph <dir> [--madge] [--runs N] [--updates N] [--json]', run: (argv) => runBench(argv) },
+  bench: { usage: 'bench graph <dir> [--madge] [--runs N] [--updates N] [--baseline dist/analysis.js of an earlier build] [--json]', run: (argv) => runBench(argv) },
 };

@@ -10,6 +10,7 @@ import { benchGraph, findMadgeCli } from '../../src/infra/analysis/graphBench';
 import { GraphCacheFile } from '../../src/infra/analysis/graphCacheFile';
 import { NodeWorkspace } from '../../src/infra/analysis/nodeWorkspace';
 import { openWorkspaceGraph } from '../../src/infra/analysis/workspaceAnalysis';
+import { generateDeclarationRepo } from '../support/analysisDeclarationRepo';
 import { generateRepo, mulberry32, type GeneratedRepo } from '../support/analysisRepoGenerator';
 
 let work: string;
@@ -48,6 +49,18 @@ describe('dependency graph on generated repositories', () => {
     assert.ok(report.madge!.agreement.recall >= 0.99, JSON.stringify(report.madge!.agreement.onlyB.slice(0, 5)));
     assert.ok(report.madge!.agreement.precision >= 0.99, JSON.stringify(report.madge!.agreement.onlyA.slice(0, 5)));
     assert.ok(report.madge!.ms > report.coldMs);
+  });
+
+  it('agrees with madge on declaration-file edges (.d.ts types modules, .d.ts beside .js, the root index.d.ts)', { timeout: 120_000 }, async (t) => {
+    const madgeCli = findMadgeCli(process.cwd());
+    if (!madgeCli) return t.skip('madge not installed');
+    const repo = generateDeclarationRepo(path.join(work, 'declarations'), 80, 31);
+    const report = await benchGraph(repo.root, { madgeCli, runs: 1, updates: 2 });
+    const { onlyA, onlyB } = report.madge!.agreement;
+    assert.deepEqual([onlyA, onlyB], [[], []]);
+    const { workspace } = await openWorkspaceGraph({ root: repo.root });
+    const toDeclarations = Object.values(workspace.graph.adjacency({ external: false })).flat().filter((to) => /\.d\.[cm]?ts$/.test(to));
+    assert.ok(toDeclarations.length >= repo.importers.size + 4, `${toDeclarations.length} edges to declaration files`);
   });
 
   // How fast an update is lives in `helios bench graph` (0.1–0.3 ms at 2,000 files); this test
@@ -170,6 +183,7 @@ describe('CLI commands', () => {
     const err = capture();
     assert.equal(await runBench(['graph', 'test/fixtures/analysis/basic', '--runs', '1', '--updates', '2'], out.write, err.write), 0);
     assert.match(out.text(), /cold build \d+ ms/);
+    if (out.text().includes('first build')) assert.match(out.text(), /reopened \(cache\): \d+ ms = process \d+ \+ module load \d+/);
     const json = capture();
     assert.equal(await runBench(['graph', 'test/fixtures/analysis/basic', '--runs', '1', '--json'], json.write, err.write), 0);
     assert.equal((JSON.parse(json.text()) as { files: number }).files, 7);

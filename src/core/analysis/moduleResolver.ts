@@ -18,10 +18,13 @@ export interface ResolverOptions {
 
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
-/** What a compiled-output extension maps back to in TypeScript sources. */
+/**
+ * What a compiled-output extension maps back to, in TypeScript's order: sources, then the
+ * declaration file, then the file as written (a `.d.ts` beside its `.js` wins, as in `tsc`).
+ */
 const JS_TO_TS: Readonly<Record<string, readonly string[]>> = {
   '.js': ['.ts', '.tsx', '.d.ts'],
-  '.jsx': ['.tsx'],
+  '.jsx': ['.tsx', '.ts', '.d.ts'],
   '.mjs': ['.mts', '.d.mts'],
   '.cjs': ['.cts', '.d.cts'],
 };
@@ -104,7 +107,9 @@ export class ModuleResolver {
 
   /** A file for `base` as written, with `.js`-family mapped to sources, with an extension, or as a directory's index. */
   private probe(rawBase: string, directoryOnly: boolean): string | undefined {
-    const base = rawBase === '.' ? '' : rawBase.replace(/\/$/, '');
+    // `../` from a top-level folder joins to `./`: the root itself (Continue's `core/index.d.ts`).
+    const normal = path.posix.normalize(rawBase).replace(/\/$/, '');
+    const base = normal === '.' ? '' : normal;
     if (!directoryOnly) {
       const ext = path.posix.extname(base);
       const mapped = JS_TO_TS[ext];

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compareEdges, type EdgeAgreement } from '../../core/analysis/edgeAgreement';
+import { benchFirstBuild, type FirstBuildReport } from './firstBuildBench';
 
 /**
  * `helios bench graph`: a cold build (no cache), a warm build (cache hit), incremental updates of
@@ -13,6 +14,8 @@ export interface GraphBenchOptions {
   readonly updates?: number;
   /** Path to madge's CLI script; madge is skipped when absent. */
   readonly madgeCli?: string;
+  /** The first-build breakdown in fresh processes, for this analysis bundle and optionally an earlier one. */
+  readonly firstBuild?: { readonly bundle: string; readonly baseline?: string; readonly runs?: number };
 }
 
 export interface GraphBenchReport {
@@ -26,6 +29,7 @@ export interface GraphBenchReport {
   readonly updateMedianMs: number;
   readonly updateMaxMs: number;
   readonly madge?: { readonly ms: number; readonly localEdges: number; readonly agreement: EdgeAgreement; readonly ratio: number };
+  readonly firstBuild?: { readonly current: FirstBuildReport; readonly baseline?: FirstBuildReport };
 }
 
 function median(xs: number[]): number {
@@ -65,11 +69,12 @@ export function runMadge(madgeCli: string, root: string): { graph: Record<string
 }
 
 /**
- * What a fresh process pays to load TypeScript's parser through ts-morph, measured in a child
- * process (this one may have it loaded already, or run under a TypeScript loader).
+ * What a fresh process pays to load TypeScript's parser (the copy ts-morph bundles, which the
+ * scanners load alone), measured in a child process (this one may have it loaded already, or run
+ * under a TypeScript loader).
  */
 export function parserLoadMs(): number {
-  const script = "const t=performance.now();require('ts-morph');process.stdout.write(String(performance.now()-t))";
+  const script = "const t=performance.now();require('@ts-morph/common/dist/typescript.js');process.stdout.write(String(performance.now()-t))";
   const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: __dirname });
   return out.status === 0 ? Number(out.stdout) : 0;
 }
@@ -116,5 +121,11 @@ export async function benchGraph(root: string, options: GraphBenchOptions = {}):
     const agreement = compareEdges(ours, m.graph, (to) => workspace.graph.has(to) || !to.includes('node_modules'));
     madge = { ms: m.ms, localEdges: Object.values(m.graph).reduce((a, v) => a + v.length, 0), agreement, ratio: m.ms / (coldMs + loadMs) };
   }
-  return { root, files: files.length, localEdges, loadMs, coldMs, warmMs, updateMedianMs: median(updates), updateMaxMs: Math.max(0, ...updates), ...(madge ? { madge } : {}) };
+  let firstBuild: GraphBenchReport['firstBuild'];
+  if (options.firstBuild) {
+    const { bundle, baseline, runs } = options.firstBuild;
+    const [current, before] = benchFirstBuild(baseline ? [bundle, baseline] : [bundle], root, runs);
+    firstBuild = { current: current!, ...(before ? { baseline: before } : {}) };
+  }
+  return { root, files: files.length, localEdges, loadMs, coldMs, warmMs, updateMedianMs: median(updates), updateMaxMs: Math.max(0, ...updates), ...(madge ? { madge } : {}), ...(firstBuild ? { firstBuild } : {}) };
 }

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from '@ts-morph/common/dist/typescript.js';
 import type { ImportRecord } from '../../core/analysis/graphTypes';
 
 /**

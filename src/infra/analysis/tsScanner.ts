@@ -1,5 +1,6 @@
-import { ts } from 'ts-morph';
+import ts from '@ts-morph/common/dist/typescript.js';
 import { stripCodeComments } from '../../core/context/commentStripper';
+import { TS_SCANNER_VERSION } from './lazyTsScanner';
 import { scanImportsFast } from './tsImportScanner';
 import type { ExportedSymbol, ImportRecord, SourceScanner, SymbolKind } from '../../core/analysis/graphTypes';
 
@@ -192,9 +193,11 @@ export function scanExports(file: string, text: string): ExportedSymbol[] {
   return out;
 }
 
+export { scanImportsFast };
+
+/** The scanner with TypeScript loaded; the graph uses `lazyTsScanner`, which loads this on first parse. */
 export const tsScanner: SourceScanner & { readonly version: string } = {
-  // -2: signatures without comments (a cache of -1 signatures is re-parsed, not reused).
-  version: `ts${ts.version}-2`,
+  version: TS_SCANNER_VERSION,
   scanImports: scanImportsFast,
   scanExports,
 };
