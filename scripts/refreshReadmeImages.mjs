@@ -21,6 +21,8 @@ export const IMAGES = [
   { name: 'budget-panel.png', suite: 'decompose', step: 'budget-panel' },
   { name: 'plan-diff.png', suite: 'decompose', step: 'plan-diff' },
   { name: 'dashboard.png', suite: 'decompose', step: 'dashboard' },
+  { name: 'walkthrough.png', suite: 'newcomer', step: 'walkthrough' },
+  { name: 'newcomer-done.png', suite: 'newcomer', step: 'budget-view' },
 ];
 
 function source({ suite, step }) {
