@@ -158,9 +158,21 @@ function copySandboxRuntime() {
   copy('@anthropic-ai/sandbox-runtime', root);
 }
 
+/**
+ * web-tree-sitter's runtime and the Python and Go grammars are WASM files the analysis bundle
+ * loads from beside itself (src/infra/analysis/treeSitter.ts), only for workspaces with such files.
+ */
+export const TREE_SITTER_WASM = ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-go/tree-sitter-go.wasm'];
+
+function copyTreeSitterWasm() {
+  for (const file of TREE_SITTER_WASM) cpSync(path.join(root, 'node_modules', file), path.join(root, 'dist', path.basename(file)));
+}
+
 if (isMain && watch) {
+  copyTreeSitterWasm();
   for (const c of configs) await (await esbuild.context(c)).watch();
 } else if (isMain) {
   await Promise.all(configs.map((c) => esbuild.build(c)));
+  copyTreeSitterWasm();
   if (production) copySandboxRuntime();
 }

@@ -81,7 +81,7 @@ export async function runBench(argv: string[], write: Write = out, log: Write = 
   if (what !== 'graph') return usage("bench supports 'graph'", log);
   const { values, positionals } = parseFlags('bench graph', {
     args: rest, allowPositionals: true,
-    options: { runs: { type: 'string', default: '3' }, updates: { type: 'string', default: '20' }, madge: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, baseline: { type: 'string' } },
+    options: { runs: { type: 'string', default: '3' }, updates: { type: 'string', default: '20' }, madge: { type: 'boolean', default: false }, 'python-parity': { type: 'boolean' }, 'go-parity': { type: 'boolean' }, json: { type: 'boolean', default: false }, baseline: { type: 'string' } },
   });
   const dir = positionals[0];
   if (!dir) return usage('bench graph needs a directory', log);
@@ -114,6 +114,10 @@ export async function runBench(argv: string[], write: Write = out, log: Write = 
       write(`  ${formatFirstBuild(`${name}new workspace`, fb.fresh)}\n  ${formatFirstBuild(`${name}reopened (cache)`, fb.reopened)}\n`);
     }
   }
+  // Python against grimp (and the ast oracle), Go against `go list`, where installed; automatic when the folder has such files.
+  const { formatParity, parityReport } = await import('../infra/analysis/treeSitterParity');
+  const ask = { ...(values['python-parity'] !== undefined ? { python: values['python-parity'] } : {}), ...(values['go-parity'] !== undefined ? { go: values['go-parity'] } : {}) };
+  for (const p of await parityReport(path.resolve(dir), ask)) write(`${formatParity(p)}\n`);
   return 0;
 }
 
@@ -136,5 +140,5 @@ function usage(message: string, log: Write): number {
 export const analysisCommands: Record<string, AnalysisCliCommand> = {
   graph: { usage: 'graph <dir> [--json] [--no-external] [--cache DIR]', run: (argv) => runGraph(argv) },
   context: { usage: 'context <dir> --task "<text>" [--files a,b] [--budget N] [--json] [--cache DIR]', run: (argv) => runContext(argv) },
-  bench: { usage: 'bench graph <dir> [--madge] [--runs N] [--updates N] [--baseline dist/analysis.js of an earlier build] [--json]', run: (argv) => runBench(argv) },
+  bench: { usage: 'bench graph <dir> [--madge] [--python-parity] [--go-parity] [--runs N] [--updates N] [--baseline dist/analysis.js of an earlier build] [--json]', run: (argv) => runBench(argv) },
 };

@@ -179,6 +179,7 @@ export class DependencyGraph {
     if (!record) return;
     const edges: GraphEdge[] = [];
     const unresolved: ImportRecord[] = [];
+    let multi = false;
     for (const imp of record.imports) {
       const r = this.resolver.resolve(imp.specifier, file);
       if (r.kind === 'unresolved') {
@@ -186,16 +187,21 @@ export class DependencyGraph {
         continue;
       }
       const local = r.kind === 'local';
-      edges.push({ from: file, to: local ? r.file : r.pkg, external: !local, kind: imp.kind, typeOnly: imp.typeOnly, specifier: imp.specifier, names: imp.names });
-      if (local) {
-        const importers = this.into.get(r.file) ?? new Set<string>();
-        importers.add(file);
-        this.into.set(r.file, importers);
+      // A file set (a Go package; Python's `from X import n` landing on X) can change when a file is
+      // added, so its importers are re-linked like unresolved ones.
+      if (local && r.files) multi = true;
+      for (const to of local ? (r.files ?? [r.file]) : [r.pkg]) {
+        edges.push({ from: file, to, external: !local, kind: imp.kind, typeOnly: imp.typeOnly, specifier: imp.specifier, names: imp.names });
+        if (local) {
+          const importers = this.into.get(to) ?? new Set<string>();
+          importers.add(file);
+          this.into.set(to, importers);
+        }
       }
     }
     this.out.set(file, edges);
     if (unresolved.length > 0) this.unresolvedByFile.set(file, unresolved);
-    if (unresolved.length > 0 || edges.some((e) => e.external)) this.nonLocal.add(file);
+    if (unresolved.length > 0 || multi || edges.some((e) => e.external)) this.nonLocal.add(file);
   }
 
   private unlink(file: string): void {

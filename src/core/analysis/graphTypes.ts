@@ -40,7 +40,11 @@ export interface FileRecord {
 }
 
 export type Resolution =
-  | { readonly kind: 'local'; readonly file: string }
+  /**
+   * `files`: every file the import reaches (a Go package's files), `file` being the first; set also
+   * when a file added later could change the answer, so the graph re-links the importer.
+   */
+  | { readonly kind: 'local'; readonly file: string; readonly files?: readonly string[] }
   | { readonly kind: 'external'; readonly pkg: string }
   | { readonly kind: 'unresolved' };
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Resolution } from './graphTypes';
+import type { LanguageResolver } from './languageResolver';
 
 /**
  * TypeScript-style module resolution against the set of files the graph knows, with no file-system
@@ -14,6 +15,8 @@ export interface ResolverOptions {
   readonly paths?: Readonly<Record<string, readonly string[]>>;
   /** Probe order for extension-less specifiers. */
   readonly extensions?: readonly string[];
+  /** Resolvers for other languages (Python, Go), chosen by the importing file. */
+  readonly languages?: readonly LanguageResolver[];
 }
 
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
@@ -58,6 +61,8 @@ export class ModuleResolver {
   }
 
   resolve(specifier: string, fromFile: string): Resolution {
+    const language = this.options.languages?.find((l) => l.handles(fromFile));
+    if (language) return language.resolve(specifier, fromFile, this.hasFile);
     const dir = path.posix.dirname(fromFile);
     const key = isRelativeSpecifier(specifier) ? `${dir}\0${specifier}` : specifier;
     let hit = this.cache.get(key);

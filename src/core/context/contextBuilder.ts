@@ -103,8 +103,15 @@ export async function usedDeclarations(workspace: WorkspaceGraph, taskFiles: rea
   return { symbols, byFile };
 }
 
-function fence(title: string, body: string): string {
-  return `### ${title}\n\`\`\`ts\n${body}\n\`\`\``;
+/** The fence's language and line-comment marker, by file extension (Python and Go come from tree-sitter scanners). */
+function languageOf(file: string | undefined): { fence: string; comment: string } {
+  if (file && /\.pyi?$/.test(file)) return { fence: 'python', comment: '#' };
+  if (file?.endsWith('.go')) return { fence: 'go', comment: '//' };
+  return { fence: 'ts', comment: '//' };
+}
+
+function fence(title: string, body: string, file: string | undefined = title): string {
+  return `### ${title}\n\`\`\`${languageOf(file).fence}\n${body}\n\`\`\``;
 }
 
 export async function buildContext(workspace: WorkspaceGraph, request: ContextRequest): Promise<BuiltContext> {
@@ -135,10 +142,10 @@ export async function buildContext(workspace: WorkspaceGraph, request: ContextRe
     const c = compressor.compress({ text: raw, kind: 'code' });
     originalTokens += c.originalTokens;
     compressedTokens += c.compressedTokens;
-    depBlocks.push(`// ${file}\n${c.text}`);
+    depBlocks.push(`${languageOf(file).comment} ${file}\n${c.text}`);
   }
   if (depBlocks.length > 0) {
-    const block = fence('Declarations used from other files', depBlocks.join('\n\n'));
+    const block = fence('Declarations used from other files', depBlocks.join('\n\n'), [...byFile.keys()][0]);
     const tokens = estimate(block);
     sections.push({ kind: 'dependencies', title: 'dependencies', text: block, tokens });
     used += tokens;

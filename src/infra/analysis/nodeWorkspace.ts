@@ -5,9 +5,10 @@ import { isHeliosError } from '../../core/errors/heliosError';
 import { resolveInside } from '../changes/safeWorkspace';
 
 /** Folders never scanned: dependencies, VCS data, build output, caches. */
-export const DEFAULT_IGNORED_DIRS: readonly string[] = ['node_modules', '.git', 'dist', 'out', 'build', 'coverage', '.vscode-test', '.next', '.turbo', '.cache'];
+export const DEFAULT_IGNORED_DIRS: readonly string[] = ['node_modules', '.git', 'dist', 'out', 'build', 'coverage', '.vscode-test', '.next', '.turbo', '.cache', '__pycache__', 'venv'];
 
-const SOURCE_FILE = /\.(?:[cm]?tsx?|[cm]?jsx?)$/;
+/** TypeScript/JavaScript, and Python and Go (parsed with tree-sitter, see treeSitterWorkspace.ts). */
+const SOURCE_FILE = /\.(?:[cm]?tsx?|[cm]?jsx?|pyi?|go)$/;
 
 /** The workspace on disk: source files under `root`, read as UTF-8. */
 export class NodeWorkspace implements WorkspaceSource {

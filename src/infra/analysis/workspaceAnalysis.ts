@@ -3,6 +3,9 @@ import { WorkspaceGraph, type BuildStats } from '../../core/analysis/workspaceGr
 import { GraphCacheFile } from './graphCacheFile';
 import { lazyTsScanner, parserLoad } from './lazyTsScanner';
 import { NodeWorkspace } from './nodeWorkspace';
+import { createGoResolver } from '../../core/analysis/goResolver';
+import { LANGUAGE_RESOLVERS } from '../../core/analysis/languageResolver';
+import { polyglotScanner, TreeSitterWorkspace } from './treeSitterWorkspace';
 import { cachedResolverOptions } from './tsconfigPaths';
 
 export interface OpenGraphOptions {
@@ -31,14 +34,16 @@ export interface OpenGraph {
  */
 export async function openWorkspaceGraph(options: OpenGraphOptions): Promise<OpenGraph> {
   const source = new NodeWorkspace(options.root);
+  const polyglot = new TreeSitterWorkspace(source, options.root);
   const t0 = performance.now();
   const parserBefore = parserLoad();
   const { configFile, inputs: _inputs, fromCache, ...resolver } = await cachedResolverOptions(options.root, options.cacheDir);
   const configMs = performance.now() - t0;
   const { workspace, stats } = await WorkspaceGraph.build({
-    source,
-    scanner: lazyTsScanner,
-    resolver,
+    // Python and Go files go to tree-sitter, loaded only when the workspace has such files.
+    source: polyglot,
+    scanner: polyglotScanner(lazyTsScanner),
+    resolver: { ...resolver, languages: [...LANGUAGE_RESOLVERS, createGoResolver(polyglot)] },
     ...(options.cacheDir ? { cache: new GraphCacheFile(options.cacheDir, options.onCorruptCache) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
