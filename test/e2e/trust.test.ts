@@ -31,6 +31,7 @@ import {
   screenshot,
   timeouts,
   waitFor,
+  vscodeVersion,
   waitForStatusItem,
   type StatusItem,
 } from './harness';
@@ -136,11 +137,22 @@ describe('Helios in Restricted Mode and with a hostile workspace setting (code-s
 
   it('opens the folder in Restricted Mode when the user does not trust its authors', () =>
     step('restricted', async ({ page }) => {
-      // VS Code asks at startup; the answer "No" opens the folder in Restricted Mode.
+      // VS Code 1.96 asks at startup; the answer "No" opens the folder in Restricted Mode. VS Code
+      // 1.139 asks nothing: it opens the folder in Restricted Mode at once, with its banner.
       const dialog = '.monaco-dialog-box';
-      await page.waitForSelector(dialog, { timeout: timeouts.workbench });
-      await clickButton(page, dialog, /don.t trust/i, 'the "don\'t trust" button of the trust dialog', () => screenshot(page, 'trust-dialog'));
-      await page.waitForSelector(dialog, { state: 'hidden' });
+      const banner = '[id="workbench.parts.banner"], .monaco-workbench .part.banner';
+      const shown = await waitFor('the trust dialog, or Restricted Mode\'s banner', async () => {
+        if (await page.isVisible(dialog)) return 'dialog';
+        if (vscodeVersion !== '1.96.4' && /restricted mode/i.test((await page.textContent(banner, { timeout: 1_000 }).catch(() => '')) ?? '')) return 'banner';
+        return undefined;
+      }, timeouts.workbench);
+      log(`VS Code ${vscodeVersion} showed the ${shown}`);
+      if (shown === 'dialog') {
+        await clickButton(page, dialog, /don.t trust/i, 'the "don\'t trust" button of the trust dialog', () => screenshot(page, 'trust-dialog'));
+        await page.waitForSelector(dialog, { state: 'hidden' });
+      } else {
+        await screenshot(page, 'restricted-banner');
+      }
       await waitForStatusItem(page, (i) => /restricted mode/i.test(`${i.text} ${i.ariaLabel}`), 'the Restricted Mode indicator');
     }));
 
