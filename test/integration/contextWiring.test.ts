@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runWorkflowBench } from '../../src/cli/benchWorkflow';
 import { createContextHook } from '../../src/core/context/contextHook';
@@ -29,6 +32,22 @@ describe('helios run: the Coder context hook', () => {
     assert.match(text, /Declarations used from other files/);
     assert.match(text, /Point/);
     assert.ok(lines.some((l) => l.startsWith('opened')), lines.join('\n'));
+  });
+
+  it('gives a Python task its file whole and the imported module\'s signatures, not its body', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'helios-py-context-'));
+    await mkdir(path.join(root, 'pkg'), { recursive: true });
+    await mkdir(path.join(root, 'app'), { recursive: true });
+    await writeFile(path.join(root, 'pkg', '__init__.py'), '');
+    await writeFile(path.join(root, 'pkg', 'util.py'), 'def slugify(title: str, sep: str = "-") -> str:\n    cleaned = title.strip().lower()\n    return sep.join(cleaned.split())  # BODY-MARKER\n');
+    await writeFile(path.join(root, 'app', 'main.py'), 'from pkg.util import slugify\n\n\ndef handler(title: str) -> str:\n    return slugify(title)\n');
+    const lines: string[] = [];
+    const text = await hookFor(root, lines)({} as Plan, task(['app/main.py']));
+    assert.ok(text, lines.join('\n'));
+    assert.match(text, /### app\/main\.py/);
+    assert.match(text, /def handler\(title: str\) -> str:\n {4}return slugify\(title\)/, 'the task\'s own file whole');
+    assert.match(text, /def slugify\(title: str, sep: str = "-"\) -> str/, 'the imported signature');
+    assert.ok(!text.includes('BODY-MARKER'), 'not the imported module\'s body');
   });
 
   it('falls back to no context when the workspace cannot be analysed', async () => {
