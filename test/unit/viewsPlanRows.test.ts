@@ -82,5 +82,7 @@ describe('the Plans view', () => {
     assert.deepEqual(list.map((r) => [r.contextValue, r.current]), [['helios.plan.done', true], ['helios.olderPlan', false]]);
     assert.ok(list[1]!.tasks.every((x) => !x.current));
     assert.match(list[1]!.tooltip, /An older plan/);
+    // The row's cost is planning + tasks, and the tooltip says which is which.
+    assert.match(list[0]!.tooltip, /^Cost \$0\.0110: planning \$0\.0100, tasks \$0\.0010$/m);
   });
 });

@@ -104,8 +104,13 @@ export function planRows(input: PlanRowsInput): PlanRow[] {
       };
     });
     const finished = tasks.filter((r) => FINISHED.has(r.status)).length;
-    const cost = plan.costUsd + Object.values(run?.tasks ?? {}).reduce((n, r) => n + (r.costUsd ?? 0), 0);
-    const tooltip = t('{0}: {1} tasks, planned by {2} on {3}', plan.prdPath, tasks.length, plan.plannedBy, plan.createdAt.slice(0, 16).replace('T', ' '));
+    const tasksCost = Object.values(run?.tasks ?? {}).reduce((n, r) => n + (r.costUsd ?? 0), 0);
+    const cost = plan.costUsd + tasksCost;
+    // The row's figure includes planning; "Plan finished" names the run's tasks only: say both.
+    const tooltip = [
+      t('{0}: {1} tasks, planned by {2} on {3}', plan.prdPath, tasks.length, plan.plannedBy, plan.createdAt.slice(0, 16).replace('T', ' ')),
+      t('Cost {0}: planning {1}, tasks {2}', input.money(cost), input.money(plan.costUsd), input.money(tasksCost)),
+    ].join('\n');
     return {
       kind: 'plan',
       planId: plan.id,
