@@ -14,7 +14,7 @@ function task(files: string[]): Task {
   return { id: 'T1', title: 'Format the point', description: 'Use format and the math helpers.', files } as unknown as Task;
 }
 
-/** The hook as `helios run` builds it (runCommand's `workspaceContext`), events as lines. */
+/** The hook as `helios run` builds it (runServices' `workspaceContext`), events as lines. */
 function hookFor(root: string, lines: string[]): ReturnType<typeof createContextHook> {
   return createContextHook(async () => {
     const { workspace, stats } = await openWorkspaceGraph({ root });
